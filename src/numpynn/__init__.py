@@ -1,0 +1,59 @@
+"""numpynn: neural networks from first principles in pure NumPy."""
+
+from . import data
+from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
+from .init import (
+    INITIALIZERS,
+    get_initializer,
+    he_normal,
+    he_uniform,
+    xavier_normal,
+    xavier_uniform,
+)
+from .layers import Dense, Dropout, Layer
+from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
+from .model import Sequential, load, mlp, save
+from .optim import OPTIMIZERS, SGD, Adam, Optimizer, get_optimizer
+from .parameter import Parameter
+from .training import History, evaluate, fit, train_step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Adam",
+    "Dense",
+    "Dropout",
+    "History",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "Loss",
+    "MeanSquaredError",
+    "Optimizer",
+    "Parameter",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "Sigmoid",
+    "SoftmaxCrossEntropy",
+    "Tanh",
+    "data",
+    "evaluate",
+    "fit",
+    "get_activation",
+    "get_initializer",
+    "get_loss",
+    "get_optimizer",
+    "he_normal",
+    "he_uniform",
+    "load",
+    "mlp",
+    "save",
+    "train_step",
+    "xavier_normal",
+    "xavier_uniform",
+]

@@ -1,0 +1,245 @@
+"""The ``numpynn`` command line: parse, build a config, call the library. Nothing else."""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import config as config_module
+from .activations import ACTIVATIONS
+from .losses import LOSSES
+from .optim import OPTIMIZERS
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """A bad flag or config value: exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with whole-word flags only and one-line usage errors."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+def _checked(convert, rule: str, ok):
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    return parse
+
+
+positive_float = _checked(float, "a number > 0", lambda v: v > 0 and v != float("inf"))
+positive_int = _checked(int, "an integer >= 1", lambda v: v >= 1)
+natural_int = _checked(int, "an integer >= 0", lambda v: v >= 0)
+probability = _checked(float, "a number in [0, 1)", lambda v: 0 <= v < 1)
+widths = _checked(
+    lambda t: [int(w) for w in t.split(",")] if t.strip() else [],
+    "comma-separated widths >= 1, e.g. 256,128",
+    lambda v: all(w >= 1 for w in v),
+)
+
+TRAIN_EXAMPLES = """examples:
+  numpynn train                                   # 784-256-128-10 ReLU, Adam, 10 epochs (~98%)
+  numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
+  numpynn train --config runs/mnist-20261129-101500/config.toml --seed 1
+  numpynn train --data-dir ~/datasets/mnist --out runs/baseline --quiet
+"""
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags that describe the network; shared by every command that builds one."""
+    parser.add_argument("--hidden", type=widths, help="hidden layer widths (default 256,128)")
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), help="(default relu)")
+    parser.add_argument("--loss", choices=sorted(LOSSES), help="(default cross-entropy)")
+    parser.add_argument("--dropout", type=probability, help="dropout probability (default 0)")
+    parser.add_argument(
+        "--seed", type=natural_int, help="seed for weights, split and order (default 0)"
+    )
+
+
+def add_train_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE.toml", help="read settings; flags win")
+    parser.add_argument("--dataset", help="mnist or fashion-mnist (default mnist)")
+    parser.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
+    )
+    add_model_flags(parser)
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
+    parser.add_argument("--lr", type=positive_float, help="learning rate (default 1e-3)")
+    parser.add_argument("--batch-size", type=positive_int, help="(default 128)")
+    parser.add_argument("--epochs", type=positive_int, help="(default 10)")
+    parser.add_argument(
+        "--val-size", type=natural_int, help="validation images held out (default 5000)"
+    )
+    parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
+
+
+def build_config(args: argparse.Namespace) -> config_module.TrainConfig:
+    """Defaults, then the --config file, then the flags given on the command line."""
+    try:
+        base = (
+            config_module.load_config(args.config) if args.config else config_module.TrainConfig()
+        )
+        values = base.to_dict()
+        for key in values:
+            flag_value = getattr(args, key, None)
+            if flag_value is not None:
+                values[key] = flag_value
+        return config_module.TrainConfig(**values).validate()
+    except (ValueError, FileNotFoundError) as error:
+        raise UsageError(str(error)) from error
+
+
+def cmd_train(args) -> int:
+    from .runs import train_run
+
+    config = build_config(args)
+    out = args.out or Path("runs") / f"{config.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(
+            f"numpynn train: --out {out} exists and is not empty; choose another folder"
+        )
+    train_run(config, out, data_dir=args.data_dir, progress=not args.quiet)
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .data import load_dataset
+    from .losses import get_loss
+    from .model import load
+    from .training import evaluate
+
+    path = args.path
+    config = config_module.TrainConfig()
+    if path.is_dir():
+        if (path / "config.toml").exists():
+            config = config_module.load_config(path / "config.toml")
+        path = path / "model.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; give a run directory or a model .npz file")
+    model = load(path)
+    _, _, x_test, y_test = load_dataset(config.dataset, args.data_dir, progress=False)
+    metrics = evaluate(model, x_test.astype(model.dtype, copy=False), y_test, get_loss(config.loss))
+    result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"],
+              "dataset": config.dataset, "images": len(y_test), "model": str(path)}  # fmt: skip
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"test accuracy {metrics['accuracy']:.2%} (loss {metrics['loss']:.4f}) "
+              f"on {len(y_test)} {config.dataset} test images; model {path}")  # fmt: skip
+    return 0
+
+
+def cmd_data_info(args) -> int:
+    from .data import DATASETS, locate_dataset, search_paths
+
+    for name in DATASETS:
+        found = locate_dataset(name, args.data_dir)
+        if found:
+            print(f"{name}: found in {found}")
+        else:
+            places = ", ".join(str(p) for p in search_paths(name, args.data_dir))
+            print(f"{name}: missing (looked in {places}); run `numpynn data fetch {name}`")
+    return 0
+
+
+def cmd_data_fetch(args) -> int:
+    from .data import fetch_dataset, locate_dataset
+
+    found = locate_dataset(args.name, args.data_dir)
+    if found:
+        print(f"{args.name}: already in {found}")
+        return 0
+    print(f"{args.name}: downloaded to {fetch_dataset(args.name, args.data_dir)}")
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="numpynn",
+        description="Neural networks from first principles in pure NumPy.",
+        epilog="examples:\n  numpynn train\n  numpynn evaluate runs/mnist-20261129-101500\n"
+        "  numpynn data info\n\nEach command has its own --help with examples.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    train = commands.add_parser(
+        "train", help="train an MLP and write a run directory", epilog=TRAIN_EXAMPLES,
+        description="Train a multi-layer perceptron; flags override --config, which overrides the "
+        "defaults. Writes config.toml, history.csv, metrics.json and model.npz to --out.",
+    )  # fmt: skip
+    add_train_flags(train)
+    train.add_argument(
+        "--out", type=Path, metavar="DIR", help="run directory (default runs/DATASET-TIME)"
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="test accuracy of a saved model",
+        epilog="examples:\n  numpynn evaluate runs/mnist-20261129-101500\n"
+        "  numpynn evaluate runs/baseline/model.npz --json",
+    )  # fmt: skip
+    evaluate.add_argument("path", type=Path, metavar="RUN_DIR_OR_MODEL")
+    evaluate.add_argument("--data-dir", type=Path, metavar="DIR")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    data = commands.add_parser(
+        "data", help="where data sets are; download them",
+        epilog="examples:\n  numpynn data info\n  numpynn data fetch mnist",
+    )  # fmt: skip
+    data_commands = data.add_subparsers(
+        dest="data_command", metavar="{info,fetch}", parser_class=Parser
+    )
+    info = data_commands.add_parser(
+        "info", help="say where each data set is found, or that it is missing"
+    )
+    info.add_argument("--data-dir", type=Path, metavar="DIR")
+    info.set_defaults(run=cmd_data_info)
+    fetch = data_commands.add_parser("fetch", help="download a data set into the cache")
+    fetch.add_argument("name", choices=["mnist", "fashion-mnist"])
+    fetch.add_argument("--data-dir", type=Path, metavar="DIR", help="download into this folder")
+    fetch.set_defaults(run=cmd_data_fetch)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    debug = "--debug" in argv
+    try:
+        args = parser.parse_args(argv)
+        if not hasattr(args, "run"):
+            parser.print_help()
+            return 2
+        return args.run(args)
+    except UsageError as error:
+        if debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 — the CLI's last line of defence: one clear line
+        if debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,113 @@
+"""TrainConfig: every setting of a training run, validated, read from and written to TOML."""
+
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .activations import ACTIVATIONS
+from .init import INITIALIZERS
+from .losses import LOSSES
+from .optim import OPTIMIZERS
+
+__all__ = ["TrainConfig", "load_config", "to_toml"]
+
+
+@dataclass
+class TrainConfig:
+    """The full recipe of a run; ``config.toml`` in a run directory holds exactly these keys."""
+
+    dataset: str = "mnist"
+    hidden: list[int] = field(default_factory=lambda: [256, 128])
+    activation: str = "relu"
+    init: str = "auto"
+    dropout: float = 0.0
+    loss: str = "cross-entropy"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    batch_size: int = 128
+    epochs: int = 10
+    val_size: int = 5000
+    seed: int = 0
+    dtype: str = "float32"
+
+    def validate(self) -> "TrainConfig":
+        """Raise ValueError naming the first bad key, its allowed values and what was given."""
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("init", self.init, ["auto", *INITIALIZERS])
+        _choice("loss", self.loss, LOSSES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("dtype", self.dtype, ["float32", "float64"])
+        if not (isinstance(self.hidden, list) and all(_is_int(h) and h >= 1 for h in self.hidden)):
+            raise ValueError(
+                f"hidden must be a list of widths >= 1 (e.g. [256, 128]), got {self.hidden!r}"
+            )
+        _number("lr", self.lr, low=0, low_open=True)
+        _number("dropout", self.dropout, low=0, high=1)
+        for key in ("batch_size", "epochs"):
+            _integer(key, getattr(self, key), low=1)
+        for key in ("val_size", "seed"):
+            _integer(key, getattr(self, key), low=0)
+        return self
+
+    def sizes(self, in_features: int, num_classes: int) -> list[int]:
+        return [in_features, *self.hidden, num_classes]
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Read a TOML file of TrainConfig keys; unknown keys are an error (they are usually typos)."""
+    path = Path(path)
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML ({error})") from None
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(known))}"
+        )
+    return TrainConfig(**values).validate()
+
+
+def to_toml(values: dict) -> str:
+    """Flat TOML for strings, numbers, booleans and lists of them (None values are left out)."""
+    return "".join(f"{key} = {_toml_value(v)}\n" for key, v in values.items() if v is not None)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def _choice(key, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{key} must be one of: {', '.join(sorted(allowed))}; got {value!r}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _integer(key, value, low) -> None:
+    if not _is_int(value) or value < low:
+        raise ValueError(f"{key} must be an integer >= {low}, got {value!r}")
+
+
+def _number(key, value, low, high=math.inf, low_open=False) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < low or (low_open and value == low) or value >= high:
+        lower = f"> {low}" if low_open else f">= {low}"
+        upper = f" and < {high}" if math.isfinite(high) else ""
+        raise ValueError(f"{key} must be a number {lower}{upper}, got {value!r}")

@@ -1,0 +1,35 @@
+"""Train/validation split and mini-batch iteration."""
+
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["train_val_split", "iterate_batches"]
+
+
+def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int, rng: np.random.Generator):
+    """Hold out ``val_size`` random examples: returns ``(x_train, y_train), (x_val, y_val)``."""
+    if len(x) != len(y):
+        raise ValueError(f"train_val_split: {len(x)} inputs but {len(y)} labels")
+    if not 0 <= val_size < len(x):
+        raise ValueError(f"train_val_split: val_size must be in [0, {len(x) - 1}], got {val_size}")
+    order = rng.permutation(len(x))
+    val, train = order[:val_size], order[val_size:]
+    return (x[train], y[train]), (x[val], y[val])
+
+
+def iterate_batches(
+    x: np.ndarray, y: np.ndarray, batch_size: int, rng: np.random.Generator | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Mini-batches covering every example once, in a fresh random order when ``rng`` is given.
+
+    The whole set is gathered into the new order once, so each batch is a contiguous view
+    rather than a fancy-indexed copy; the last batch may be smaller.
+    """
+    if batch_size < 1:
+        raise ValueError(f"iterate_batches: batch_size must be >= 1, got {batch_size}")
+    if rng is not None:
+        order = rng.permutation(len(x))
+        x, y = x[order], y[order]
+    for start in range(0, len(x), batch_size):
+        yield x[start : start + batch_size], y[start : start + batch_size]

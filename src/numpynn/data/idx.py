@@ -1,0 +1,204 @@
+"""Read and write IDX files, the format of MNIST, raw or gzip-compressed.
+
+An IDX file is a 4-byte header ``0x00 0x00 <dtype code> <ndim>``, then ``ndim`` big-endian
+uint32 sizes, then the array in C order, big-endian. ``read_idx`` trusts nothing in the file: the
+declared size is checked against ``max_bytes`` before anything is allocated, and exactly the
+declared number of bytes (plus one, to detect trailing data) is ever decompressed, so a forged
+header, trailing junk or a gzip bomb cannot exhaust memory.
+"""
+
+import contextlib
+import gzip
+import os
+import secrets
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+__all__ = ["IDXFormatError", "read_idx", "write_idx"]
+
+# IDX dtype code -> big-endian NumPy dtype, as defined at yann.lecun.com/exdb/mnist
+IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+MAX_NDIM = 8
+GZIP_MAGIC = b"\x1f\x8b"
+_REFETCH = "delete it and fetch it again"
+_CHUNK = 1 << 20
+
+
+class IDXFormatError(ValueError):
+    """A file is not a valid IDX file (bad header, truncated, trailing data, corrupt gzip)."""
+
+
+def read_idx(path: str | os.PathLike, *, max_bytes: int = 2**31) -> np.ndarray:
+    """Read a raw or gzip-compressed IDX file (gzip is detected by its magic bytes, not the name).
+
+    Args:
+        max_bytes: refuse files whose header declares more data bytes than this.
+
+    Returns:
+        The array in native byte order (uint8 for MNIST images and labels).
+
+    Raises:
+        IDXFormatError: the file is not a valid IDX file; the message says what is wrong.
+    """
+    return _read_idx(path, max_bytes, _REFETCH)
+
+
+def _read_idx(path: str | os.PathLike, max_bytes: int, fix: str) -> np.ndarray:
+    """``read_idx`` with the advice ``fix`` (what to do with a damaged file) in its errors."""
+    with open(path, "rb") as raw:
+        is_gzip = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        try:
+            if is_gzip:
+                with gzip.GzipFile(fileobj=raw, mode="rb") as f:
+                    return _parse(f, path, max_bytes, fix, file_size=None)
+            return _parse(raw, path, max_bytes, fix, file_size=os.fstat(raw.fileno()).st_size)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+            raise IDXFormatError(
+                f"{path}: gzip stream is corrupt ({str(e) or type(e).__name__}); "
+                f"the file is damaged — {fix}"
+            ) from e
+
+
+def _parse(f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None) -> np.ndarray:
+    header = f.read(4)
+    if len(header) < 4:
+        raise IDXFormatError(
+            f"{path}: IDX header must be 4 bytes, file holds {len(header)}; the file is truncated "
+            f"or empty — {fix}"
+        )
+    if header[:2] != b"\x00\x00":
+        raise IDXFormatError(
+            f"{path}: IDX magic number must start with bytes 00 00, got {header[:2].hex(' ')}; "
+            "this is not an IDX file (or a compressed format other than gzip)"
+        )
+    code, ndim = header[2], header[3]
+    if code not in IDX_DTYPES:
+        valid = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
+        raise IDXFormatError(
+            f"{path}: IDX dtype code must be one of {valid}, got 0x{code:02X}; the file is "
+            "corrupt or not an IDX file"
+        )
+    if not 1 <= ndim <= MAX_NDIM:
+        raise IDXFormatError(
+            f"{path}: IDX number of dimensions must be in 1..{MAX_NDIM}, got {ndim}; the file "
+            "is corrupt or not an IDX file"
+        )
+    dims_bytes = f.read(4 * ndim)
+    if len(dims_bytes) < 4 * ndim:
+        raise IDXFormatError(
+            f"{path}: IDX header declares {ndim} dimensions ({4 * ndim} bytes), file holds "
+            f"{len(dims_bytes)}; the file is truncated — {fix}"
+        )
+    shape = tuple(int.from_bytes(dims_bytes[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
+    dtype = IDX_DTYPES[code]
+    # Python ints: a forged header cannot overflow this product
+    n_bytes = dtype.itemsize
+    for size in shape:
+        n_bytes *= size
+    declared = f"{'x'.join(map(str, shape))} {dtype.name} = {n_bytes} bytes of data"
+    if n_bytes > max_bytes:
+        raise IDXFormatError(
+            f"{path}: header declares {declared}, more than max_bytes={max_bytes}; the header "
+            "is corrupt, or pass a larger max_bytes to read_idx if the file really is this big"
+        )
+    if file_size is not None and file_size - 4 - 4 * ndim < n_bytes:
+        _raise_truncated(path, declared, file_size - 4 - 4 * ndim, fix)
+
+    data = np.empty(n_bytes, dtype=np.uint8)
+    filled = _read_into(f, memoryview(data))
+    if filled < n_bytes:
+        _raise_truncated(path, declared, filled, fix)
+    if f.read(1):
+        raise IDXFormatError(
+            f"{path}: header declares {declared}, but the file holds more (trailing data after "
+            f"byte {4 + 4 * ndim + n_bytes} of the IDX content); the file is corrupt — {fix}"
+        )
+    array = data.view(dtype).reshape(shape)
+    if not dtype.isnative:
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return array
+
+
+def _read_into(f: BinaryIO, buffer: memoryview) -> int:
+    """Fill ``buffer`` from ``f`` in chunks; return the number of bytes read (less only at EOF)."""
+    filled = 0
+    while filled < len(buffer):
+        n = f.readinto(buffer[filled : filled + _CHUNK])
+        if not n:
+            break
+        filled += n
+    return filled
+
+
+def _raise_truncated(path, declared: str, held: int, fix: str):
+    raise IDXFormatError(
+        f"{path}: header declares {declared}, file holds {held}; the file is truncated — {fix}"
+    )
+
+
+def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
+    """Write ``array`` as an IDX file, gzip-compressed if ``path`` ends with ``.gz``.
+
+    The write is atomic: a temp file in the same folder is renamed over ``path`` when complete.
+    Supported dtypes: uint8, int8, int16, int32, float32, float64; 1 to 8 dimensions.
+    """
+    array = np.asarray(array)
+    codes = {d.newbyteorder("="): c for c, d in IDX_DTYPES.items()}
+    native = array.dtype.newbyteorder("=")
+    if native not in codes:
+        names = ", ".join(d.name for d in codes)
+        raise TypeError(
+            f"write_idx: array dtype must be one of {names}, got {array.dtype}; convert it first, "
+            "e.g. array.astype(np.int32)"
+        )
+    if not 1 <= array.ndim <= MAX_NDIM:
+        raise ValueError(
+            f"write_idx: array must have 1 to {MAX_NDIM} dimensions, got shape {array.shape}"
+        )
+    if max(array.shape) >= 2**32:
+        raise ValueError(f"write_idx: every dimension must be < 2**32, got shape {array.shape}")
+    header = bytes([0, 0, codes[native], array.ndim])
+    header += b"".join(size.to_bytes(4, "big") for size in array.shape)
+    big_endian = np.ascontiguousarray(array, dtype=native.newbyteorder(">"))
+    with _atomic_open(path) as out:
+        if str(path).endswith(".gz"):
+            # mtime=0: the same array always gives the same bytes
+            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+                gz.write(header)
+                gz.write(big_endian.reshape(-1).view(np.uint8))
+        else:
+            out.write(header)
+            out.write(big_endian.reshape(-1).view(np.uint8))
+
+
+@contextlib.contextmanager
+def _atomic_open(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """Open a hidden temp file beside ``path`` (mode w+b); on success rename it to ``path``.
+
+    On any error the temp file is removed, so ``path`` is either untouched or complete.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    # os.open with 0o666 lets the umask decide the final permissions, like a plain open()
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w+b") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,128 @@
+"""Losses: ``forward(outputs, labels) -> float`` (a mean over the batch) and
+``backward() -> grad_outputs``, with the same definitions as torch.nn.CrossEntropyLoss / MSELoss.
+"""
+
+import numpy as np
+
+__all__ = ["Loss", "SoftmaxCrossEntropy", "MeanSquaredError", "LOSSES", "get_loss"]
+
+
+class Loss:
+    """Base class. Subclasses cache in ``forward`` what ``backward`` needs."""
+
+    def forward(self, outputs: np.ndarray, labels: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def check_labels(outputs: np.ndarray, labels: np.ndarray, who: str) -> None:
+    """O(1) checks that ``labels`` are one integer class per row of ``outputs``."""
+    if outputs.ndim != 2:
+        raise ValueError(f"{who}: outputs must have shape (N, C), got {outputs.shape}")
+    if labels.shape != (outputs.shape[0],):
+        raise ValueError(
+            f"{who}: labels must have shape ({outputs.shape[0]},) to match outputs "
+            f"{outputs.shape}, got {labels.shape}"
+        )
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
+
+
+def check_label_range(labels: np.ndarray, num_classes: int) -> None:
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        bad = labels[(labels < 0) | (labels >= num_classes)][0]
+        raise ValueError(
+            f"label {bad} is out of range for {num_classes} outputs; labels must be in "
+            f"0..{num_classes - 1}"
+        )
+
+
+def one_hot(labels: np.ndarray, num_classes: int, dtype) -> np.ndarray:
+    """(N,) integer labels -> (N, C) rows of zeros with a one at each label."""
+    check_label_range(labels, num_classes)
+    encoded = np.zeros((labels.shape[0], num_classes), dtype=dtype)
+    encoded[np.arange(labels.shape[0]), labels] = 1
+    return encoded
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by the mean negative log-likelihood, fused so it is stable for any logits:
+
+        loss = (1/N) Σₙ [log Σ_c exp(logits[n, c]) − logits[n, labels[n]]]
+
+    computed with the row maximum subtracted first (log-sum-exp trick).
+    """
+
+    def __init__(self):
+        self._probs = None
+        self._labels = None
+
+    def forward(self, logits, labels):
+        check_labels(logits, labels, "SoftmaxCrossEntropy")
+        check_label_range(labels, logits.shape[1])
+        shifted = logits - logits.max(
+            axis=1, keepdims=True
+        )  # largest entry is 0: exp never overflows
+        exp = np.exp(shifted)
+        sum_exp = exp.sum(axis=1, keepdims=True)
+        log_sum_exp = np.log(sum_exp)
+        picked = shifted[np.arange(len(labels)), labels]
+        self._probs = exp / sum_exp
+        self._labels = labels
+        return float(np.mean(log_sum_exp[:, 0] - picked))
+
+    def backward(self):
+        if self._probs is None:
+            raise RuntimeError("SoftmaxCrossEntropy: backward called before forward")
+        # dL/dlogits = (softmax(logits) − onehot(labels)) / N
+        N = self._probs.shape[0]
+        grad = self._probs.copy()
+        grad[np.arange(N), self._labels] -= 1
+        grad *= grad.dtype.type(1 / N)
+        return grad
+
+    @property
+    def probs(self) -> np.ndarray | None:
+        """Softmax probabilities of the last forward pass, shape (N, C)."""
+        return self._probs
+
+
+class MeanSquaredError(Loss):
+    """Mean squared error against one-hot targets (or against given float targets of the outputs'
+    shape), averaged over all N·C elements as torch.nn.MSELoss:
+
+        loss = (1/(N·C)) Σₙ Σ_c (outputs[n, c] − targets[n, c])²
+    """
+
+    def __init__(self):
+        self._diff = None
+
+    def forward(self, outputs, labels):
+        if labels.ndim == 2 and labels.shape == outputs.shape and labels.dtype.kind == "f":
+            targets = labels.astype(outputs.dtype, copy=False)
+        else:
+            check_labels(outputs, labels, "MeanSquaredError")
+            targets = one_hot(labels, outputs.shape[1], outputs.dtype)
+        self._diff = outputs - targets
+        return float(np.mean(self._diff * self._diff))
+
+    def backward(self):
+        if self._diff is None:
+            raise RuntimeError("MeanSquaredError: backward called before forward")
+        # dL/doutputs = 2 (outputs − targets) / (N·C)
+        return self._diff * self._diff.dtype.type(2 / self._diff.size)
+
+
+LOSSES = {"cross-entropy": SoftmaxCrossEntropy, "mse": MeanSquaredError}
+
+
+def get_loss(name: str) -> Loss:
+    """A new loss by its command-line name: ``cross-entropy`` or ``mse``."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(sorted(LOSSES))}")
+    return LOSSES[name]()

@@ -1,0 +1,45 @@
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # the shared test helpers beside this file
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The real MNIST files: $NUMPYNN_DATA/mnist (CI sets it), else ../shared/data/mnist."""
+    root = Path(os.environ.get("NUMPYNN_DATA", SHARED_DATA))
+    folder = root / "mnist"
+    if not (folder / "t10k-labels-idx1-ubyte.gz").exists():
+        pytest.skip(f"the real MNIST files are not in {folder}; set NUMPYNN_DATA")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
+    from numpynn.data import load_mnist
+
+    return load_mnist(mnist_dir, download=False, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist_dir(tmp_path_factory, mnist_dir) -> Path:
+    """A small MNIST-format data set (2,000 training and 500 test images of the real data)."""
+    from numpynn.data import read_idx, write_idx
+
+    folder = tmp_path_factory.mktemp("tiny-mnist")
+    for split, count in (("train", 2000), ("t10k", 500)):
+        for kind, dims in (("images", "idx3"), ("labels", "idx1")):
+            name = f"{split}-{kind}-{dims}-ubyte"
+            write_idx(folder / name, read_idx(mnist_dir / f"{name}.gz")[:count])
+    return folder
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

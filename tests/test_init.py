@@ -1,0 +1,38 @@
+import math
+
+import numpy as np
+import pytest
+
+import numpynn as nn
+
+EXPECTED_STD = {
+    "he_normal": lambda fan_in, fan_out: math.sqrt(2 / fan_in),
+    "he_uniform": lambda fan_in, fan_out: math.sqrt(2 / fan_in),
+    "xavier_normal": lambda fan_in, fan_out: math.sqrt(2 / (fan_in + fan_out)),
+    "xavier_uniform": lambda fan_in, fan_out: math.sqrt(2 / (fan_in + fan_out)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_STD))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_initializers_have_the_documented_variance_and_dtype(name, dtype):
+    W = nn.get_initializer(name)(400, 300, np.random.default_rng(0), dtype)
+    assert W.shape == (400, 300) and W.dtype == dtype
+    assert abs(W.mean()) < 0.01 * EXPECTED_STD[name](400, 300) * 10
+    assert W.std() == pytest.approx(EXPECTED_STD[name](400, 300), rel=0.02)
+
+
+def test_uniform_initializers_stay_within_their_bound():
+    W = nn.he_uniform(100, 50, np.random.default_rng(0))
+    assert np.abs(W).max() <= math.sqrt(6 / 100)
+
+
+def test_same_seed_same_weights_and_different_seed_different_weights():
+    a = nn.he_normal(10, 5, np.random.default_rng(3))
+    np.testing.assert_array_equal(a, nn.he_normal(10, 5, np.random.default_rng(3)))
+    assert not np.array_equal(a, nn.he_normal(10, 5, np.random.default_rng(4)))
+
+
+def test_unknown_initializer_lists_the_valid_names():
+    with pytest.raises(ValueError, match="unknown initializer 'glorot'; choose one of: he_normal"):
+        nn.get_initializer("glorot")

@@ -1,0 +1,105 @@
+import numpy as np
+import pytest
+
+import numpynn as nn
+from numpynn.data.batching import iterate_batches, train_val_split
+
+
+def blobs(n=400, seed=0):
+    """Three well-separated Gaussian clusters in 5-D: any working MLP learns them."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    centres = 3 * rng.standard_normal((3, 5))
+    x = (centres[labels] + rng.standard_normal((n, 5))).astype(np.float32)
+    return x, labels
+
+
+def test_fit_learns_and_records_one_row_per_epoch():
+    x, labels = blobs()
+    model = nn.mlp([5, 16, 3], seed=0)
+    seen = []
+    history = nn.fit(
+        model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=0.1), (x[:300], labels[:300]),
+        (x[300:], labels[300:]), epochs=5, batch_size=32, seed=0, on_epoch_end=seen.append,
+    )  # fmt: skip
+    assert len(history) == 5 and seen == history.rows
+    assert history["epoch"] == [1, 2, 3, 4, 5]
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert history["val_accuracy"][-1] > 0.9
+    assert history["lr"] == [0.1] * 5 and all(s > 0 for s in history["seconds"])
+    assert (
+        history.to_csv().splitlines()[0]
+        == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds"
+    )
+
+
+def test_fit_is_deterministic_for_a_seed():
+    x, labels = blobs()
+
+    def run(seed):
+        model = nn.mlp([5, 8, 3], dropout=0.2, seed=seed)
+        history = nn.fit(model, nn.SoftmaxCrossEntropy(), nn.Adam(model.parameters()), (x, labels),
+                         epochs=3, batch_size=50, seed=seed)  # fmt: skip
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in history.rows], model
+
+    (rows_a, model_a), (rows_b, model_b), (rows_c, _) = run(1), run(1), run(2)
+    assert rows_a == rows_b and rows_a != rows_c
+    for p, q in zip(model_a.parameters(), model_b.parameters()):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+def test_fit_stops_at_the_first_non_finite_loss_with_a_clear_error():
+    x, labels = blobs()
+    model = nn.mlp([5, 16, 3], seed=0)
+    x = x * 1e3
+    with (
+        np.errstate(all="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"loss is (nan|inf) at epoch 1, batch \d+ \(lr=1e\+06\); lower the learning rate",
+        ),
+    ):
+        nn.fit(
+            model, nn.MeanSquaredError(), nn.SGD(model.parameters(), lr=1e6), (x, labels), epochs=3
+        )
+
+
+def test_fit_rejects_mismatched_or_mistyped_data():
+    x, labels = blobs()
+    model = nn.mlp([5, 3], seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="train: 400 inputs but 399 labels"):
+        nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x, labels[:-1]))
+    with pytest.raises(TypeError, match="inputs are float64 but the model is float32"):
+        nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x.astype(np.float64), labels))
+    with pytest.raises(ValueError, match="epochs and batch_size must be >= 1"):
+        nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x, labels), epochs=0)
+
+
+def test_evaluate_counts_correct_predictions():
+    model = nn.Sequential([nn.Identity()])
+    logits = np.array([[2.0, 1.0], [0.0, 5.0], [3.0, 4.0], [1.0, 0.0]])
+    result = nn.evaluate(model, logits, np.array([0, 1, 0, 1]), batch_size=3)
+    assert result["accuracy"] == 0.5
+    assert result["loss"] == pytest.approx(
+        nn.SoftmaxCrossEntropy().forward(logits, np.array([0, 1, 0, 1]))
+    )
+
+
+def test_iterate_batches_covers_every_example_once_in_a_new_order():
+    x, labels = np.arange(10.0)[:, None], np.arange(10)
+    batches = list(iterate_batches(x, labels, 4, np.random.default_rng(0)))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    order = np.concatenate([b[1] for b in batches])
+    assert sorted(order) == list(range(10)) and list(order) != list(range(10))
+    assert all(np.array_equal(b[0][:, 0], b[1]) for b in batches)  # inputs stay paired with labels
+
+
+def test_train_val_split_is_disjoint_seeded_and_validated():
+    x, labels = np.arange(20.0)[:, None], np.arange(20)
+    (xt, yt), (xv, yv) = train_val_split(x, labels, 5, np.random.default_rng(0))
+    assert len(yv) == 5 and len(yt) == 15 and not set(yt) & set(yv)
+    (_, yt2), _ = train_val_split(x, labels, 5, np.random.default_rng(0))
+    np.testing.assert_array_equal(yt, yt2)
+    with pytest.raises(ValueError, match=r"val_size must be in \[0, 19\], got 20"):
+        train_val_split(x, labels, 20, np.random.default_rng(0))
