@@ -1,0 +1,108 @@
+import json
+
+import numpy as np
+import pytest
+
+import numpynn as nn
+from numpynn import cli
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_writes_the_run_directory_and_evaluate_reloads_it(tmp_path, tiny_mnist_dir, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = run(
+        capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "2",
+        "--val-size", "200", "--lr", "0.003", "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["config.toml", "history.csv", "metrics.json", "model.npz"]
+    assert "epoch 1/2" in stdout and "test accuracy" in stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"test_accuracy", "test_loss", "epochs", "train_seconds", "parameters"} <= set(metrics)
+    assert metrics["epochs"] == 2 and metrics["parameters"] == 784 * 32 + 32 + 32 * 10 + 10
+    assert metrics["test_accuracy"] > 0.8  # chance is 0.1
+    assert len((out / "history.csv").read_text().splitlines()) == 3
+
+    code, stdout, _ = run(capsys, "evaluate", str(out), "--data-dir", str(tiny_mnist_dir), "--json")
+    assert code == 0 and json.loads(stdout)["test_accuracy"] == metrics["test_accuracy"]
+    code, stdout, _ = run(capsys, "evaluate", str(out / "model.npz"), "--data-dir", str(tiny_mnist_dir))
+    assert code == 0 and f"test accuracy {metrics['test_accuracy']:.2%}" in stdout
+
+
+def test_config_file_is_rerun_and_flags_override_it(tmp_path, tiny_mnist_dir, capsys):
+    first, second = tmp_path / "a", tmp_path / "b"
+    common = ["--data-dir", str(tiny_mnist_dir), "--val-size", "100", "--quiet"]
+    run(capsys, "train", *common, "--hidden", "16", "--epochs", "1", "--out", str(first))
+    code, _, _ = run(capsys, "train", *common, "--config", str(first / "config.toml"), "--seed", "3", "--out", str(second))
+    assert code == 0
+    config = (second / "config.toml").read_text()
+    assert "hidden = [16]" in config and "seed = 3" in config and "epochs = 1" in config
+
+
+def test_same_seed_twice_gives_identical_history_and_weights(tmp_path, tiny_mnist_dir, capsys):
+    runs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        run(capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "20", "--dropout", "0.2",
+            "--epochs", "2", "--val-size", "100", "--out", str(out), "--quiet")  # fmt: skip
+        rows = [line.rsplit(",", 1)[0] for line in (out / "history.csv").read_text().splitlines()]
+        runs.append((rows, nn.load(out / "model.npz")))
+    assert runs[0][0] == runs[1][0]  # every column but the last, `seconds`
+    for p, q in zip(runs[0][1].parameters(), runs[1][1].parameters()):
+        np.testing.assert_array_equal(p.value, q.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--lr", "-1"], "argument --lr: must be a number > 0, got -1"),
+        (["train", "--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
+        (["train", "--hidden", "256,x"], "argument --hidden: must be comma-separated widths"),
+        (["train", "--activation", "rleu"], "argument --activation: invalid choice: 'rleu'"),
+        (["train", "--optimizer", "adagrad"], "argument --optimizer: invalid choice"),
+        (["train", "--learning-rate", "0.1"], "unrecognized arguments: --learning-rate"),
+        (["train", "--epoch", "3"], "unrecognized arguments: --epoch"),  # no prefix matching
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line_naming_the_flag(argv, message, capsys):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_bad_config_file_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "c.toml").write_text("lr = -3.0\n")
+    code, _, err = run(capsys, "train", "--config", str(tmp_path / "c.toml"))
+    assert code == 2 and "lr must be a number > 0, got -3.0" in err
+
+
+def test_runtime_errors_exit_1_with_one_clear_line(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r"))
+    assert code == 1 and err.count("\n") == 1 and str(tmp_path) in err
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "nothing"))
+    assert code == 1 and "does not exist" in err
+    with pytest.raises(FileNotFoundError):
+        cli.main(["--debug", "evaluate", str(tmp_path / "nothing")])
+
+
+def test_every_command_has_help_with_examples(capsys):
+    for argv in (["--help"], ["train", "--help"], ["evaluate", "--help"], ["data", "--help"]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        assert exit_info.value.code == 0
+        assert "examples:" in capsys.readouterr().out
+
+
+def test_data_info_says_where_mnist_is(mnist_dir, capsys, monkeypatch):
+    monkeypatch.setenv("NUMPYNN_DATA", str(mnist_dir.parent))
+    code, out, _ = run(capsys, "data", "info")
+    assert code == 0 and f"mnist: found in {mnist_dir}" in out
+    code, out, _ = run(capsys, "data", "info", "--data-dir", "/nonexistent")
+    assert "mnist: missing (looked in /nonexistent)" in out
