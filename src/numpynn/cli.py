@@ -171,7 +171,7 @@ def cmd_data_fetch(args) -> int:
 
 def build_parser() -> Parser:
     parser = Parser(
-        prog="numpynn",
+        prog="numpynn",  # also `python -m numpynn`
         description="Neural networks from first principles in pure NumPy.",
         epilog="examples:\n  numpynn train\n  numpynn evaluate runs/mnist-20261129-101500\n"
         "  numpynn data info\n\nEach command has its own --help with examples.",
