@@ -1,3 +1,5 @@
+import io
+
 import numpy as np
 import pytest
 from finite_differences import assert_layer_gradients
@@ -85,7 +87,7 @@ def test_load_rejects_arrays_that_do_not_fit_the_header(tmp_path):
     np.savez(tmp_path / "forged.npz", **arrays)
     with pytest.raises(
         ValueError,
-        match=r"dense0.W has shape \(5, 3\) float32, the header's architecture needs \(6, 3\)",
+        match=r"dense0.W has shape \(5, 3\) float32, the architecture needs \(6, 3\)",
     ):
         nn.load(tmp_path / "forged.npz")
 
@@ -95,5 +97,27 @@ def test_load_rejects_a_file_that_is_not_an_archive(tmp_path):
     with pytest.raises(ValueError, match="junk.npz: cannot read model file"):
         nn.load(tmp_path / "junk.npz")
     np.save(tmp_path / "array.npy", np.zeros(3))
-    with pytest.raises(ValueError, match="a single array, not an .npz archive"):
+    with pytest.raises(ValueError, match="array.npy: cannot read model file"):
         nn.load(tmp_path / "array.npy")
+
+
+def test_load_checks_declared_shapes_before_reading_data(tmp_path):
+    """A forged .npy header declaring a huge array must fail at once, without allocating."""
+    import zipfile
+
+    nn.save(nn.mlp([6, 3], seed=0), tmp_path / "model.npz")
+    with zipfile.ZipFile(tmp_path / "model.npz") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    huge = np.lib.format.header_data_from_array_1_0(np.zeros((1,), dtype=np.float32))
+    huge["shape"] = (2**40, 2**20)
+    forged = io.BytesIO()
+    np.lib.format.write_array_header_1_0(forged, huge)
+    members["dense0.W.npy"] = forged.getvalue() + b"\0" * 72
+    with zipfile.ZipFile(tmp_path / "forged.npz", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(
+        ValueError,
+        match=r"dense0.W has shape \(1099511627776, 1048576\) float32, the architecture needs \(6, 3\)",
+    ):
+        nn.load(tmp_path / "forged.npz")

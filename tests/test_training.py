@@ -20,7 +20,7 @@ def test_fit_learns_and_records_one_row_per_epoch():
     seen = []
     history = nn.fit(
         model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=0.1), (x[:300], labels[:300]),
-        (x[300:], labels[300:]), epochs=5, batch_size=32, seed=0, on_epoch_end=seen.append,
+        (x[300:], labels[300:]), epochs=5, batch_size=32, seed=0, on_epoch_end=lambda state: seen.append(state.history.rows[-1]),
     )  # fmt: skip
     assert len(history) == 5 and seen == history.rows
     assert history["epoch"] == [1, 2, 3, 4, 5]

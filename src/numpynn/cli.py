@@ -58,6 +58,8 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
   numpynn train --config runs/mnist-20261129-101500/config.toml --seed 1
   numpynn train --data-dir ~/datasets/mnist --out runs/baseline --quiet
+  numpynn train --resume runs/baseline                   # after Ctrl-C, SIGTERM or a crash
+  numpynn train --epochs 50 --patience 5                 # early stopping keeps the best epoch
 """
 
 
@@ -95,53 +97,108 @@ def build_config(args: argparse.Namespace) -> config_module.TrainConfig:
         base = (
             config_module.load_config(args.config) if args.config else config_module.TrainConfig()
         )
-        values = base.to_dict()
-        for key in values:
-            flag_value = getattr(args, key, None)
-            if flag_value is not None:
-                values[key] = flag_value
+        values = base.to_dict() | given_flags(args)
         return config_module.TrainConfig(**values).validate()
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
 
 
-def cmd_train(args) -> int:
-    from .runs import train_run
+def given_flags(args: argparse.Namespace) -> dict:
+    """The config keys set by flags on the command line."""
+    keys = config_module.TrainConfig().to_dict()
+    return {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
 
-    config = build_config(args)
-    out = args.out or Path("runs") / f"{config.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(
-            f"numpynn train: --out {out} exists and is not empty; choose another folder"
+
+def cmd_train(args) -> int:
+    from .runs import RunInterrupted, train_run
+
+    if args.resume:
+        out, config = args.resume, resume_config(args)
+    else:
+        config = build_config(args)
+        out = args.out or Path("runs") / f"{config.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+        if out.exists() and any(out.iterdir()):
+            raise UsageError(
+                f"numpynn train: --out {out} exists and is not empty; choose another folder, "
+                f"or continue it with `numpynn train --resume {out}`"
+            )
+    try:
+        train_run(
+            config, out, data_dir=args.data_dir, resume=bool(args.resume), progress=not args.quiet
         )
-    train_run(config, out, data_dir=args.data_dir, progress=not args.quiet)
+    except RunInterrupted as interruption:
+        data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
+        print(
+            f"{interruption}\nresume with: numpynn train --resume {out}{data_dir}", file=sys.stderr
+        )
+        return 130
     return 0
 
 
-def resolve_model(path: Path) -> tuple[Path, config_module.TrainConfig]:
-    """A run directory or a model file -> the model file and the run's config (defaults if none)."""
-    config_file = path / "config.toml" if path.is_dir() else path.parent / "config.toml"
-    model_file = path / "model.npz" if path.is_dir() else path
-    if not model_file.exists():
-        raise FileNotFoundError(
-            f"{model_file} does not exist; give a run directory or a model .npz file"
+def resume_config(args) -> config_module.TrainConfig:
+    """The config of the run to resume; flags may repeat it but not change it."""
+    if args.out or args.config:
+        raise UsageError(
+            "numpynn train: --resume continues a run in place; leave out --out and --config"
         )
+    path = args.resume / "config.toml"
+    if not path.exists():
+        raise UsageError(
+            f"numpynn train: --resume {args.resume}: no config.toml there; is it a run directory?"
+        )
+    try:
+        config = config_module.load_config(path)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    saved = config.to_dict()
+    differing = {key: value for key, value in given_flags(args).items() if saved[key] != value}
+    if differing:
+        changes = ", ".join(
+            f"{key} (run: {saved[key]!r}, flag: {value!r})" for key, value in differing.items()
+        )
+        raise UsageError(
+            f"numpynn train: --resume {args.resume}: the flags differ from the run's config in {changes}; "
+            "a resumed run keeps its config — drop those flags, or start a new run with --config"
+        )
+    return config
+
+
+def load_model(path: Path):
+    """A run directory, a model .npz, or a checkpoint (its .json or folder) -> (model, config)."""
+    from .checkpoint import load_checkpoint_model
+    from .model import load
+
+    if path.is_dir() and not (path / "model.npz").exists():
+        path = (
+            path / "last.json"
+            if (path / "last.json").exists()
+            else path / "checkpoints" / "last.json"
+        )
+    elif path.is_dir():
+        path = path / "model.npz"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist; give a run directory, a model .npz or a checkpoint"
+        )
+    if path.suffix == ".json":
+        model, run_dir = load_checkpoint_model(path), path.parent.parent
+    else:
+        model, run_dir = load(path), path.parent
+    config_file = run_dir / "config.toml"
     config = (
         config_module.load_config(config_file)
         if config_file.exists()
         else config_module.TrainConfig()
     )
-    return model_file, config
+    return model, config, path
 
 
 def cmd_evaluate(args) -> int:
     from .data import load_dataset
     from .losses import get_loss
-    from .model import load
     from .training import evaluate
 
-    path, config = resolve_model(args.path)
-    model = load(path)
+    model, config, path = load_model(args.path)
     _, _, x_test, y_test = load_dataset(config.dataset, args.data_dir, progress=False)
     metrics = evaluate(model, x_test.astype(model.dtype, copy=False), y_test, get_loss(config.loss))
     result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"],
@@ -158,11 +215,9 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     from .digits import load_digit_image
-    from .model import load
     from .plots import pyplot
 
-    path, _ = resolve_model(args.model_path)
-    model = load(path)
+    model, _, _ = load_model(args.model_path)
     for image_path in args.images:
         x = load_digit_image(image_path).astype(model.dtype)
         logits = model.forward(x[None])[0].astype(np.float64)
@@ -231,7 +286,12 @@ def build_parser() -> Parser:
     )  # fmt: skip
     add_train_flags(train)
     train.add_argument(
-        "--out", type=Path, metavar="DIR", help="run directory (default runs/DATASET-TIME)"
+        "--patience", type=natural_int,
+        help="early stopping: epochs without a better validation loss (default 0: off)",
+    )  # fmt: skip
+    train.add_argument("--out", type=Path, metavar="DIR", help="(default runs/DATASET-TIME)")
+    train.add_argument(
+        "--resume", type=Path, metavar="RUN_DIR", help="continue a stopped run exactly"
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=cmd_train)
@@ -239,9 +299,10 @@ def build_parser() -> Parser:
     evaluate = commands.add_parser(
         "evaluate", help="test accuracy of a saved model",
         epilog="examples:\n  numpynn evaluate runs/mnist-20261129-101500\n"
-        "  numpynn evaluate runs/baseline/model.npz --json",
+        "  numpynn evaluate runs/baseline/model.npz --json\n"
+        "  numpynn evaluate runs/baseline/checkpoints/best.json",
     )  # fmt: skip
-    evaluate.add_argument("path", type=Path, metavar="RUN_DIR_OR_MODEL")
+    evaluate.add_argument("path", type=Path, metavar="RUN_DIR_MODEL_OR_CHECKPOINT")
     evaluate.add_argument("--data-dir", type=Path, metavar="DIR")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(run=cmd_evaluate)

@@ -28,6 +28,7 @@ class TrainConfig:
     lr: float = 1e-3
     batch_size: int = 128
     epochs: int = 10
+    patience: int = 0  # early stopping after this many epochs without a better val loss; 0: off
     val_size: int = 5000
     seed: int = 0
     dtype: str = "float32"
@@ -47,8 +48,10 @@ class TrainConfig:
         _number("dropout", self.dropout, low=0, high=1)
         for key in ("batch_size", "epochs"):
             _integer(key, getattr(self, key), low=1)
-        for key in ("val_size", "seed"):
+        for key in ("val_size", "seed", "patience"):
             _integer(key, getattr(self, key), low=0)
+        if self.patience and not self.val_size:
+            raise ValueError("patience needs a validation set; set val_size > 0 or patience = 0")
         return self
 
     def sizes(self, in_features: int, num_classes: int) -> list[int]:

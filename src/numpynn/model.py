@@ -16,6 +16,11 @@ from .parameter import Parameter
 __all__ = ["Sequential", "mlp", "save", "load", "FORMAT"]
 
 FORMAT = "numpynn.model/1"
+READ_HEADER = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+MAX_HEADER_BYTES = 1 << 22
 LAYERS = {"Dense": Dense, "Dropout": Dropout, **{cls.__name__: cls for cls in ACTIVATIONS.values()}}
 DEFAULT_INIT = {"relu": "he_normal", "leaky_relu": "he_normal"}  # others: xavier_normal
 
@@ -110,10 +115,7 @@ def mlp(
 def save(model: Sequential, path: str | os.PathLike) -> None:
     """Write the model to ``path`` (.npz): a JSON header with the layers, then one array per
     parameter. Atomic: a crash mid-write leaves any previous file intact. Never pickles."""
-    header = {
-        "format": FORMAT,
-        "layers": [{"type": type(layer).__name__, **layer.config()} for layer in model.layers],
-    }
+    header = {"format": FORMAT, "layers": layer_specs(model)}
     arrays = {p.name: p.value for p in model.parameters()}
     arrays["header"] = np.array(json.dumps(header))
     buffer = io.BytesIO()
@@ -124,47 +126,73 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> Sequential:
     """Read a model written by ``save``; checks every array against the header's architecture."""
     path = Path(path)
-    with open(path, "rb") as f, _open_archive(f, path) as archive:
-        try:
-            header = json.loads(str(archive["header"]))
-            is_model = header.get("format") == FORMAT
-        except (KeyError, ValueError, AttributeError):
-            is_model = False
-        if not is_model:
-            raise ValueError(
-                f"{path}: not a numpynn model file (no {FORMAT} header); write it with numpynn.save"
-            )
-        model = Sequential([_build_layer(spec, path) for spec in header["layers"]])
-        for p in model.parameters():
-            if p.name not in archive.files:
-                raise ValueError(f"{path}: parameter {p.name} is missing; the file is damaged")
-            value = _read_member(archive, p.name, path)
-            if value.shape != p.value.shape or value.dtype != p.value.dtype:
-                raise ValueError(
-                    f"{path}: {p.name} has shape {value.shape} {value.dtype}, the header's "
-                    f"architecture needs {p.value.shape} {p.value.dtype}; the file is damaged"
-                )
-            p.value[...] = value
-    return model
-
-
-def _open_archive(f, path: Path):
     try:
-        archive = np.load(f, allow_pickle=False)
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError) as error:
         raise ValueError(
             f"{path}: cannot read model file ({error}); it is truncated or not a model"
         ) from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path}: not a numpynn model file (a single array, not an .npz archive)")
-    return archive
+    with archive:
+        header = _read_header(archive, path)
+        model = Sequential(build_layers(header["layers"], path))
+        for p in model.parameters():
+            p.value[...] = read_array(archive, p.name, p.value, path)
+    return model
 
 
-def _read_member(archive, name: str, path: Path) -> np.ndarray:
+def read_array(archive: zipfile.ZipFile, name: str, like: np.ndarray, path) -> np.ndarray:
+    """Array ``name`` of an .npz archive, after checking that its declared shape and dtype are
+    those of ``like``, so a forged header can never make us allocate or read more."""
     try:
-        return archive[name]
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
+        with archive.open(f"{name}.npy") as f:
+            version = np.lib.format.read_magic(f)
+            if version not in READ_HEADER:
+                raise ValueError(f"{path}: {name} has an unknown .npy format version {version}")
+            shape, fortran_order, dtype = READ_HEADER[version](f)
+            if shape != like.shape or dtype != like.dtype or fortran_order:
+                raise ValueError(
+                    f"{path}: {name} has shape {shape} {dtype}, the architecture needs "
+                    f"{like.shape} {like.dtype}; the file is damaged or belongs to another model"
+                )
+            data = f.read(like.nbytes + 1)
+    except KeyError:
+        raise ValueError(
+            f"{path}: {name} is missing; the file is damaged or belongs to another model"
+        ) from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
         raise ValueError(f"{path}: cannot read {name} ({error}); the file is damaged") from None
+    if len(data) != like.nbytes:
+        raise ValueError(
+            f"{path}: {name} holds {len(data)} bytes, expected {like.nbytes}; the file is damaged"
+        )
+    return np.frombuffer(data, dtype=like.dtype).reshape(like.shape)
+
+
+def _read_header(archive: zipfile.ZipFile, path) -> dict:
+    try:
+        with archive.open("header.npy") as f:
+            version = np.lib.format.read_magic(f)
+            shape, _, dtype = READ_HEADER[version](f)
+            if shape != () or dtype.kind != "U" or dtype.itemsize > MAX_HEADER_BYTES:
+                raise ValueError("malformed header")
+            header = json.loads(str(np.frombuffer(f.read(dtype.itemsize), dtype=dtype)[0]))
+        if header.get("format") != FORMAT:
+            raise ValueError(f"format {header.get('format')!r}")
+        return header
+    except (KeyError, ValueError, AttributeError, OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path}: not a numpynn model file (no {FORMAT} header: {error}); write it with numpynn.save"
+        ) from None
+
+
+def layer_specs(model: Sequential) -> list[dict]:
+    """Each layer's type and constructor arguments: what a file needs to rebuild the model."""
+    return [{"type": type(layer).__name__, **layer.config()} for layer in model.layers]
+
+
+def build_layers(specs: list[dict], path) -> list[Layer]:
+    """The layers ``layer_specs`` describes (weights zero; the caller fills them)."""
+    return [_build_layer(spec, path) for spec in specs]
 
 
 def _build_layer(spec: dict, path: Path) -> Layer:

@@ -1,17 +1,27 @@
 """A training run from a TrainConfig: load data, build, train, test, and write the run directory.
 
-A run directory holds ``config.toml`` (re-run it with ``numpynn train --config``), ``history.csv``
-(one row per epoch), ``metrics.json`` and ``model.npz``. Every file is written atomically.
+A run directory holds ``config.toml`` (re-run it with ``numpynn train --config``),
+``manifest.json`` (versions, BLAS, threads, git commit), ``history.csv``/``history.json``,
+``metrics.json``, ``model.npz``, the figures and ``report.md``, and ``checkpoints/`` (``last`` after
+every epoch, ``best`` by validation loss) from which ``--resume`` continues exactly. Every file is
+written atomically.
 """
 
 import json
+import os
 import platform
+import signal
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from .checkpoint import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, to_toml
 from .data import DATASETS, load_dataset
 from .data.batching import train_val_split
@@ -20,13 +30,23 @@ from .losses import get_loss
 from .model import mlp, save
 from .optim import get_optimizer
 from .run_report import write_run_report
-from .training import evaluate, fit
+from .training import TrainingInterrupted, TrainState, evaluate, fit
 
-__all__ = ["train_run", "seed_streams"]
+__all__ = ["train_run", "seed_streams", "RunInterrupted", "run_manifest"]
+
+
+class RunInterrupted(Exception):
+    """SIGINT or SIGTERM stopped a run after a batch; its last checkpoint holds where it stood."""
+
+    def __init__(self, run_dir: Path, state: TrainState):
+        super().__init__(
+            f"interrupted at epoch {state.epoch + 1}, batch {state.batch}; checkpoint saved in {run_dir}"
+        )
+        self.run_dir, self.state = run_dir, state
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
-    """Independent generators for weights, the validation split and batch order, from one seed."""
+    """Independent generators for weights (and dropout), the validation split and batch order."""
     model, split, shuffle = np.random.SeedSequence(seed).spawn(3)
     return {
         "model": np.random.default_rng(model),
@@ -40,12 +60,18 @@ def train_run(
     out_dir: str | Path,
     *,
     data_dir: str | Path | None = None,
+    resume: bool = False,
     progress: bool = False,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics."""
+    """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics.
+
+    With ``resume``, continue from ``out_dir``'s last checkpoint: the result is bit-identical to
+    a run that was never interrupted.
+    """
     config.validate()
     out_dir = Path(out_dir)
+    checkpoints = out_dir / "checkpoints"
     x_train, y_train, x_test, y_test = load_dataset(config.dataset, data_dir, progress=progress)
     if config.dtype != "float32":
         x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
@@ -53,32 +79,51 @@ def train_run(
     train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
     architecture = "-".join(map(str, sizes))
-    model = mlp(
-        sizes,
-        config.activation,
-        dropout=config.dropout,
-        init=None if config.init == "auto" else config.init,
-        dtype=config.dtype,
-        rng=rngs["model"],
-    )
+    model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
+                init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
     loss_fn = get_loss(config.loss)
     optimizer = get_optimizer(config.optimizer, model.parameters(), config.lr)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
-    log(
-        f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
-        f"{len(train[0])} training / {len(val[0])} validation images"
-    )
+    saved_rngs = {"model": rngs["model"], "shuffle": rngs["shuffle"]}
+
+    clean_checkpoints(checkpoints)
+    state = None
+    if resume:
+        state = restore_checkpoint(
+            checkpoints / "last.json", model, optimizer, saved_rngs, checkpoints / "best.json"
+        )
+        log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
+        atomic_write_text(
+            out_dir / "manifest.json", json.dumps(run_manifest(config), indent=2) + "\n"
+        )
+    log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
+        f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
     log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
 
-    def report(row: dict) -> None:
-        log(format_epoch(row, config.epochs))
+    def checkpoint(state: TrainState, tag: str = "last") -> None:
+        save_checkpoint(checkpoints, tag, model, optimizer, state, saved_rngs, config.to_dict())
 
-    history = fit(
-        model, loss_fn, optimizer, train, val if config.val_size else None,
-        epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
-        progress=progress, on_epoch_end=report,
-    )  # fmt: skip
+    def end_of_epoch(state: TrainState) -> None:
+        checkpoint(state)
+        if state.best_epoch == state.epoch:
+            checkpoint(state, "best")
+        log(format_epoch(state.history.rows[-1], config.epochs))
+
+    try:
+        with stop_requested_by_signals() as should_stop:
+            history = fit(
+                model, loss_fn, optimizer, train, val if config.val_size else None,
+                epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
+                patience=config.patience or None, progress=progress, state=state,
+                on_epoch_end=end_of_epoch, should_stop=should_stop,
+            )  # fmt: skip
+    except TrainingInterrupted as interruption:
+        if interruption.state.batch:  # mid-epoch; at an epoch's end `last` is already saved
+            checkpoint(interruption.state)
+        raise RunInterrupted(out_dir, interruption.state) from None
+
     test = evaluate(model, x_test, y_test, loss_fn=loss_fn)
     metrics = {
         "test_accuracy": test["accuracy"],
@@ -88,17 +133,85 @@ def train_run(
         "train_seconds": sum(history["seconds"]),
         "parameters": model.num_parameters(),
         "architecture": architecture,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": {"numpy": np.__version__, "python": platform.python_version()},
     }
     atomic_write_text(out_dir / "history.csv", history.to_csv())
     atomic_write_text(out_dir / "history.json", history.to_json())
     save(model, out_dir / "model.npz")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history)
+    best = TrainState(history).best_epoch
+    stopped = (
+        f" (early stopping: weights of epoch {best})"
+        if config.patience and best < len(history)
+        else ""
+    )
     log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epochs, "
-        f"{metrics['train_seconds']:.1f} s of training")  # fmt: skip
+        f"{metrics['train_seconds']:.1f} s of training{stopped}")  # fmt: skip
     return metrics
+
+
+@contextmanager
+def stop_requested_by_signals() -> Iterator[Callable[[], bool]]:
+    """While active, SIGINT (Ctrl-C) and SIGTERM only set a flag that training checks after each
+    batch, so it can stop cleanly and save a checkpoint."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False  # signal handlers can only be set from the main thread
+        return
+    previous = {
+        s: signal.signal(s, lambda signum, frame: received.append(signum))
+        for s in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield lambda: bool(received)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def run_manifest(config: TrainConfig) -> dict:
+    """What produced a run: its config and seed, software versions, BLAS, threads, git commit."""
+    from . import __version__
+
+    return {
+        "config": config.to_dict(),
+        "seed": config.seed,
+        "command": " ".join(sys.argv),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": {
+            "numpynn": __version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "blas": _blas(),
+        "threads": {
+            k: os.environ[k]
+            for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+            if k in os.environ
+        },
+        "cpu_count": os.cpu_count(),
+        "git_commit": _git_commit(),
+    }
+
+
+def _blas() -> dict:
+    try:
+        from threadpoolctl import threadpool_info  # optional: reports the live thread count
+    except ImportError:
+        blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+        return {"name": blas.get("name"), "version": blas.get("version")}
+    return next(({"name": i.get("internal_api"), "version": i.get("version"), "num_threads": i.get("num_threads")}
+                 for i in threadpool_info() if i.get("user_api") == "blas"), {})  # fmt: skip
+
+
+def _git_commit() -> str | None:
+    """The commit of the numpynn checkout this code runs from, if it runs from one."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                                capture_output=True, text=True, timeout=5)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
 
 
 def format_epoch(row: dict, epochs: int) -> str:

@@ -3,10 +3,12 @@
 
 import csv
 import io
+import itertools
 import json
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .optim import Optimizer
 
-__all__ = ["History", "train_step", "fit", "evaluate"]
+__all__ = ["History", "TrainState", "TrainingInterrupted", "train_step", "fit", "evaluate"]
 
 COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
 
@@ -73,6 +75,43 @@ def train_step(model, loss_fn, optimizer, x, labels) -> tuple[float, np.ndarray]
     return loss, outputs
 
 
+class TrainingInterrupted(Exception):
+    """``fit`` stopped at the end of a batch because ``should_stop()`` said so; ``state`` holds
+    where it stood, enough (with the model, optimizer and RNGs) to continue exactly."""
+
+    def __init__(self, state: "TrainState"):
+        super().__init__(f"interrupted at epoch {state.epoch + 1}, batch {state.batch}")
+        self.state = state
+
+
+@dataclass
+class TrainState:
+    """Where training stands. Between epochs ``batch`` is 0; in the middle of an epoch it counts
+    the batches done, whose loss and correct predictions are summed so far, and
+    ``epoch_start_rng`` is the shuffling RNG's state when that epoch drew its order."""
+
+    history: History = field(default_factory=History)
+    batch: int = 0
+    loss_sum: float = 0.0
+    correct: int = 0
+    epoch_start_rng: dict | None = None
+    best_params: list[np.ndarray] | None = None  # the weights of the lowest validation loss
+    stopped_early: bool = False
+
+    @property
+    def epoch(self) -> int:
+        """Completed epochs."""
+        return len(self.history)
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch of the lowest validation loss so far (None without validation)."""
+        losses = [row["val_loss"] for row in self.history.rows]
+        if not losses or all(math.isnan(v) for v in losses):
+            return None
+        return int(np.nanargmin(losses)) + 1
+
+
 def fit(
     model: Sequential,
     loss_fn: Loss,
@@ -84,14 +123,24 @@ def fit(
     batch_size: int = 128,
     seed: int | None = 0,
     rng: np.random.Generator | None = None,
+    patience: int | None = None,
     progress: bool = False,
-    on_epoch_end: Callable[[dict], None] | None = None,
+    state: TrainState | None = None,
+    on_epoch_end: Callable[[TrainState], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train = (x, labels)`` in shuffled mini-batches.
 
     Each epoch records the mean training loss and accuracy over its batches (measured as the
     batches went by, with dropout on), the validation loss and accuracy (when ``val`` is given),
-    the learning rate and the seconds it took. ``on_epoch_end(row)`` is called after each epoch.
+    the learning rate and the seconds it took; ``on_epoch_end(state)`` runs after each.
+
+    Args:
+        patience: stop when the validation loss has not improved for this many epochs, and
+            restore the weights of the best epoch (early stopping; needs ``val``).
+        state: continue a run from where a ``TrainState`` left it (see ``TrainingInterrupted``).
+        should_stop: checked after every batch; when it returns True, fit raises
+            ``TrainingInterrupted`` carrying the state to resume from.
     """
     x, labels = train
     _check_data(model, x, labels, "train")
@@ -99,41 +148,82 @@ def fit(
         _check_data(model, *val, "val")
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    if patience is not None and (val is None or patience < 1):
+        raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
     rng = rng if rng is not None else np.random.default_rng(seed)
-    history = History()
-    for epoch in range(1, epochs + 1):
+    state = state if state is not None else TrainState()
+    while state.epoch < epochs and not state.stopped_early:
         start = time.perf_counter()
-        batches = iterate_batches(x, labels, batch_size, rng)
-        if progress:
-            batches = _progress_bar(batches, len(x), batch_size, epoch, epochs)
-        total_loss = correct = 0.0
-        for batch, (xb, yb) in enumerate(batches, 1):
-            loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}); "
-                    "lower the learning rate or run `numpynn diagnose`"
-                )
-            history.batch_loss.append(loss)
-            total_loss += loss * len(yb)
-            correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
-            if progress and batch % 20 == 0:
-                batches.set_postfix(loss=f"{loss:.4f}", refresh=False)
-        row = {
-            "epoch": epoch,
-            "train_loss": total_loss / len(x),
-            "train_accuracy": correct / len(x),
-        }
+        row = _run_epoch(
+            model,
+            loss_fn,
+            optimizer,
+            x,
+            labels,
+            batch_size,
+            rng,
+            state,
+            progress,
+            epochs,
+            should_stop,
+        )
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
             row |= {"val_loss": metrics["loss"], "val_accuracy": metrics["accuracy"]}
-        else:
-            row |= {"val_loss": math.nan, "val_accuracy": math.nan}
         row |= {"lr": optimizer.lr, "seconds": time.perf_counter() - start}
-        history.append(row)
+        state.history.append(row)
+        if patience is not None:
+            _early_stopping(model, state, patience)
         if on_epoch_end is not None:
-            on_epoch_end(row)
-    return history
+            on_epoch_end(state)
+        if should_stop is not None and should_stop() and state.epoch < epochs:
+            raise TrainingInterrupted(state)
+    return state.history
+
+
+def _run_epoch(
+    model, loss_fn, optimizer, x, labels, batch_size, rng, state, progress, epochs, should_stop
+):
+    """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row."""
+    epoch, done = state.epoch + 1, state.batch
+    if done:
+        rng.bit_generator.state = state.epoch_start_rng  # the same order as before the interruption
+    state.epoch_start_rng = rng.bit_generator.state
+    batches = itertools.islice(iterate_batches(x, labels, batch_size, rng), done, None)
+    if progress:
+        batches = _progress_bar(batches, len(x), batch_size, epoch, epochs, initial=done)
+    for batch, (xb, yb) in enumerate(batches, done + 1):
+        loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}); "
+                "lower the learning rate or run `numpynn diagnose`"
+            )
+        state.history.batch_loss.append(loss)
+        state.loss_sum += loss * len(yb)
+        state.correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
+        state.batch = batch
+        if progress and batch % 20 == 0:
+            batches.set_postfix(loss=f"{loss:.4f}", refresh=False)
+        if should_stop is not None and batch * batch_size < len(x) and should_stop():
+            if progress:
+                batches.close()
+            raise TrainingInterrupted(state)
+    row = {"epoch": epoch, "train_loss": state.loss_sum / len(x), "train_accuracy": state.correct / len(x),
+           "val_loss": math.nan, "val_accuracy": math.nan}  # fmt: skip
+    state.batch, state.loss_sum, state.correct = 0, 0.0, 0
+    return row
+
+
+def _early_stopping(model, state: TrainState, patience: int) -> None:
+    """Keep the best weights; after ``patience`` epochs without improvement, restore them."""
+    params = model.parameters()
+    if state.best_epoch == state.epoch:
+        state.best_params = [p.value.copy() for p in params]
+    elif state.epoch - state.best_epoch >= patience:
+        for p, best in zip(params, state.best_params):
+            p.value[...] = best
+        state.stopped_early = True
 
 
 def evaluate(model, x, labels, loss_fn: Loss | None = None, batch_size: int = 2048) -> dict:
@@ -161,12 +251,13 @@ def _check_data(model, x, labels, who: str) -> None:
         )
 
 
-def _progress_bar(batches, n, batch_size, epoch, epochs):
+def _progress_bar(batches, n, batch_size, epoch, epochs, initial=0):
     from tqdm import tqdm
 
     return tqdm(
         batches,
         total=math.ceil(n / batch_size),
+        initial=initial,
         desc=f"epoch {epoch}/{epochs}",
         leave=False,
         unit="batch",
