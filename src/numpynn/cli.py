@@ -47,6 +47,7 @@ positive_float = _checked(float, "a number > 0", lambda v: v > 0 and v != float(
 positive_int = _checked(int, "an integer >= 1", lambda v: v >= 1)
 natural_int = _checked(int, "an integer >= 0", lambda v: v >= 0)
 probability = _checked(float, "a number in [0, 1)", lambda v: 0 <= v < 1)
+open_unit = _checked(float, "a number in (0, 1)", lambda v: 0 < v < 1)
 widths = _checked(
     lambda t: [int(w) for w in t.split(",")] if t.strip() else [],
     "comma-separated widths >= 1, e.g. 256,128",
@@ -101,13 +102,11 @@ def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
         "--max-coords", type=positive_int, default=100,
         help="coordinates checked per tensor; larger tensors are sampled (default 100)",
     )  # fmt: skip
-    parser.add_argument("--eps", type=positive_float, default=1e-6, help="(default 1e-6)")
+    parser.add_argument("--eps", type=open_unit, default=1e-6, help="step (default 1e-6)")
     parser.add_argument(
-        "--threshold",
-        type=positive_float,
-        default=1e-7,
+        "--threshold", type=open_unit, default=1e-7,
         help="largest relative error that passes (default 1e-7)",
-    )
+    )  # fmt: skip
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="also write gradcheck.csv and gradcheck.md here"
     )
@@ -155,38 +154,27 @@ backward pass (a) and centered differences (n) in float64; exit code 1 if any te
 
 
 def cmd_gradcheck(args) -> int:
-    from .experiments.gradchecks import check_all, check_mlp, write_results
+    from .experiments.gradchecks import check_all, check_mlp, format_results, write_results
 
-    options = {"eps": args.eps, "max_coords": args.max_coords, "threshold": args.threshold}
-    if args.all:
-        given = [f"--{k}" for k in ("hidden", "activation", "loss") if getattr(args, k)]
-        if given or args.config:
-            raise UsageError(
-                f"numpynn gradcheck: --all checks every activation, loss and depth; drop "
-                f"{', '.join(given) or '--config'} or drop --all"
-            )
+    given = [f"--{k}" for k in ("config", "hidden", "activation", "loss") if getattr(args, k)]
+    if args.all and given:
+        raise UsageError(
+            f"numpynn gradcheck: --all checks every activation, loss and depth; "
+            f"drop {', '.join(given)} or drop --all"
+        )
     config = build_config(args)
-    common = {"dropout": config.dropout, "dtype": config.dtype, "seed": config.seed,
-              "batch_size": args.batch_size, **options}  # fmt: skip
+    options = {"dropout": config.dropout, "dtype": config.dtype, "seed": config.seed,
+               "batch_size": args.batch_size, "eps": args.eps, "max_coords": args.max_coords,
+               "threshold": args.threshold}  # fmt: skip
     started = time.perf_counter()
     if args.all:
-        cases = check_all(progress=not args.quiet, **common)
+        cases = check_all(progress=not args.quiet, **options)
     else:
-        cases = [check_mlp(config.hidden, config.activation, config.loss, **common)]
-    seconds = time.perf_counter() - started
-    for case in cases:
-        if not args.all or not case.report.passed:
-            print(f"{case.label}, batch {args.batch_size}\n{case.report}\n")
-        else:
-            print(f"PASS  {case.label:<40} max rel error {case.report.max_rel_error:.1e}, "
-                  f"{case.report.kinks} kinks skipped")  # fmt: skip
-    failed = sum(not case.report.passed for case in cases)
-    worst = max(case.report.max_rel_error for case in cases)
-    print(f"{len(cases) - failed}/{len(cases)} networks PASS, largest relative error "
-          f"{worst:.1e}, {seconds:.1f} s")  # fmt: skip
+        cases = [check_mlp(config.hidden, config.activation, config.loss, **options)]
+    print(format_results(cases, time.perf_counter() - started, tables=not args.all))
     if args.out:
         print("wrote " + ", ".join(str(p) for p in write_results(cases, args.out)))
-    return 1 if failed else 0
+    return 0 if all(case.report.passed for case in cases) else 1
 
 
 def cmd_evaluate(args) -> int:

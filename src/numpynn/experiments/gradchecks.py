@@ -16,7 +16,16 @@ from ..gradcheck import GradcheckReport, gradcheck
 from ..losses import LOSSES, get_loss
 from ..model import mlp
 
-__all__ = ["Case", "check_mlp", "check_all", "all_cases", "to_csv", "to_markdown", "write_results"]
+__all__ = [
+    "Case",
+    "check_mlp",
+    "check_all",
+    "all_cases",
+    "format_results",
+    "to_csv",
+    "to_markdown",
+    "write_results",
+]
 
 IN_FEATURES, CLASSES = 784, 10
 DEPTH_WIDTHS = (32, 16, 8)  # depth d uses the first d widths
@@ -29,6 +38,7 @@ class Case:
     activation: str
     loss: str
     hidden: list[int]
+    batch_size: int
     report: GradcheckReport
 
     @property
@@ -55,7 +65,7 @@ def check_mlp(
     x = rng.standard_normal((batch_size, IN_FEATURES)).astype(dtype)
     labels = rng.integers(0, CLASSES, batch_size)
     report = gradcheck(model, get_loss(loss), x, labels, seed=seed, **options)
-    return Case(activation, loss, list(hidden), report)
+    return Case(activation, loss, list(hidden), batch_size, report)
 
 
 def all_cases() -> list[tuple[str, str, list[int]]]:
@@ -76,6 +86,22 @@ def check_all(*, progress: bool = False, **kwargs) -> list[Case]:
 
         cases = tqdm(cases, desc="gradcheck", unit="network", leave=False)
     return [check_mlp(hidden, activation, loss, **kwargs) for activation, loss, hidden in cases]
+
+
+def format_results(cases: list[Case], seconds: float, *, tables: bool = True) -> str:
+    """Each network's table (or one line for a passing network if not ``tables``), then a total."""
+    lines = []
+    for case in cases:
+        if tables or not case.report.passed:
+            lines.append(f"{case.label}, batch {case.batch_size}\n{case.report}\n")
+        else:
+            lines.append(f"PASS  {case.label:<40} max rel error {case.report.max_rel_error:.1e}, "
+                         f"{case.report.kinks} kinks skipped")  # fmt: skip
+    passed = sum(case.report.passed for case in cases)
+    worst = max(case.report.max_rel_error for case in cases)
+    lines.append(f"{passed}/{len(cases)} networks PASS, largest relative error {worst:.1e}, "
+                 f"{seconds:.1f} s")  # fmt: skip
+    return "\n".join(lines)
 
 
 def to_csv(cases: list[Case]) -> str:
