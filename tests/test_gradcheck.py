@@ -267,3 +267,21 @@ def test_layers_sharing_a_name_are_checked_each_against_its_own_gradient(rng):
     assert [row.name for row in report.rows] == ["dense.W", "dense.b"] * 2 + ["input x"]
     assert [row.shape for row in report.rows][:4] == [(6, 6), (6,), (6, 3), (3,)]
     assert report.passed, str(report)
+
+
+def test_nested_sequentials_are_checked_layer_by_layer(rng):
+    inner = nn.Sequential(
+        [nn.Dense(6, 5, rng=rng, name="inner"), nn.ReLU(), nn.Dropout(0.5, rng=rng)]
+    )
+    model = nn.Sequential([inner, nn.Dense(5, 3, rng=rng, name="outer")])
+    x, labels = batch(rng)
+    x[0] = 0  # row 0 sits on every ReLU kink of the inner block
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x.astype(np.float32), labels)
+    assert [row.name for row in report.rows] == [
+        "inner.W",
+        "inner.b",
+        "outer.W",
+        "outer.b",
+        "input x",
+    ]
+    assert report.passed and report.rows[1].kinks == 5, str(report)
