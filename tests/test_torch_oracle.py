@@ -1,0 +1,179 @@
+"""PyTorch autograd as an independent oracle: every layer, activation and loss, and whole random
+MLPs, must match torch in float64 to 1e-10 relative (forward outputs and every gradient)."""
+
+import numpy as np
+import pytest
+
+import numpynn as nn
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+RTOL = 1e-10
+
+TORCH_ACTIVATIONS = {
+    "identity": lambda z: z,
+    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+    "relu": F.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+}
+
+
+def torch_loss(name, outputs, labels):
+    """torch's definition of our losses: CrossEntropyLoss, and MSELoss against one-hot targets."""
+    labels = torch.from_numpy(labels)
+    if name == "cross-entropy":
+        return F.cross_entropy(outputs, labels)
+    return F.mse_loss(outputs, F.one_hot(labels, outputs.shape[1]).double())
+
+
+def leaf(array):
+    return torch.tensor(array, dtype=torch.float64, requires_grad=True)
+
+
+def assert_matches(ours, theirs):
+    """Same shape, float64, and every entry within 1e-10 relative (no absolute slack)."""
+    theirs = theirs.detach().numpy()
+    assert ours.shape == theirs.shape and ours.dtype == np.float64
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=0)
+
+
+def check_layer(layer, torch_fn, x, rng):
+    """Forward, dL/dx and every dL/dparameter for L = Σ y ⊙ R with a random R."""
+    y = layer.forward(x, training=True)
+    R = rng.standard_normal(y.shape)
+    grad_x = layer.backward(R.copy())
+    x_t = leaf(x)
+    params_t = [leaf(p.value) for p in layer.parameters()]
+    y_t = torch_fn(x_t, *params_t)
+    (y_t * torch.from_numpy(R)).sum().backward()
+    assert_matches(y, y_t)
+    assert_matches(grad_x, x_t.grad)
+    for p, p_t in zip(layer.parameters(), params_t):
+        assert_matches(p.grad, p_t.grad)
+
+
+def test_dense_matches_torch_linear(rng):
+    layer = nn.Dense(7, 5, rng=rng, dtype="float64")
+    layer.b.value[...] = rng.standard_normal(5)
+    # our W is (in, out); torch's Linear weight is (out, in)
+    check_layer(layer, lambda x, W, b: F.linear(x, W.T, b), rng.standard_normal((6, 7)), rng)
+
+
+@pytest.mark.parametrize("name", sorted(nn.ACTIVATIONS))
+def test_activation_matches_torch_including_at_the_kink(name, rng):
+    x = rng.standard_normal((6, 9)) * 3
+    x[0, :3] = 0.0  # the kink: ReLU'(0) = 0 and LeakyReLU'(0) = slope, as torch
+    x[1, :2] = [40.0, -40.0]  # saturation
+    check_layer(nn.get_activation(name), TORCH_ACTIVATIONS[name], x, rng)
+
+
+def test_leaky_relu_with_another_slope_matches_torch(rng):
+    check_layer(nn.LeakyReLU(0.2), lambda z: F.leaky_relu(z, 0.2), rng.standard_normal((4, 5)), rng)
+
+
+def test_dropout_with_a_fixed_mask_matches_torch(rng):
+    layer = nn.Dropout(0.4, rng=rng)
+    layer.fixed_mask = (rng.random((5, 8)) >= 0.4) / 0.6
+    mask = torch.from_numpy(layer.fixed_mask)
+    check_layer(layer, lambda x: x * mask, rng.standard_normal((5, 8)), rng)
+
+
+@pytest.mark.parametrize("name", sorted(nn.LOSSES))
+def test_loss_and_its_gradient_match_torch(name, rng):
+    outputs = rng.standard_normal((7, 4)) * 5
+    outputs[0] = [300.0, -200.0, 0.0, 1.0]  # large logits: the log-sum-exp must stay exact
+    labels = rng.integers(0, 4, 7)
+    loss_fn = nn.get_loss(name)
+    loss = loss_fn.forward(outputs, labels)
+    outputs_t = leaf(outputs)
+    loss_t = torch_loss(name, outputs_t, labels)
+    loss_t.backward()
+    assert loss == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(loss_fn.backward(), outputs_t.grad)
+
+
+def test_mse_against_float_targets_matches_torch(rng):
+    outputs, targets = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    loss_fn = nn.MeanSquaredError()
+    loss = loss_fn.forward(outputs, targets)
+    outputs_t = leaf(outputs)
+    loss_t = F.mse_loss(outputs_t, torch.from_numpy(targets))
+    loss_t.backward()
+    assert loss == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(loss_fn.backward(), outputs_t.grad)
+
+
+def random_mlp_cases(count=30, seed=2026):
+    """Every activation x loss three times, each with a random depth 1-4, random widths, a random
+    batch size and dropout in a third of them."""
+    rng = np.random.default_rng(seed)
+    combos = [(a, loss) for a in sorted(nn.ACTIVATIONS) for loss in sorted(nn.LOSSES)]
+    cases = []
+    for i in range(count):
+        activation, loss = combos[i % len(combos)]
+        sizes = rng.integers(1, 13, rng.integers(1, 5) + 2).tolist()  # 1-4 hidden layers
+        sizes[-1] = max(sizes[-1], 2)
+        cases.append((i, activation, loss, sizes, 0.3 if i % 3 == 2 else 0.0))
+    return cases
+
+
+@pytest.mark.parametrize(("case", "activation", "loss", "sizes", "dropout"), random_mlp_cases())
+def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropout):
+    rng = np.random.default_rng(case)
+    model = nn.mlp(sizes, activation, dropout=dropout, dtype="float64", rng=rng)
+    for p in model.parameters():  # nonzero biases, so the bias path is really tested
+        p.value[...] = rng.standard_normal(p.shape) * 0.5
+    N = int(rng.integers(1, 9))
+    x, labels = rng.standard_normal((N, sizes[0])), rng.integers(0, sizes[-1], N)
+    for previous, layer in zip(model.layers, model.layers[2:]):
+        if isinstance(layer, nn.Dropout):  # Dense -> activation -> Dropout
+            layer.fixed_mask = (rng.random((N, previous.out_features)) >= dropout) / (1 - dropout)
+
+    loss_fn = nn.get_loss(loss)
+    outputs = model.forward(x, training=True)
+    value = loss_fn.forward(outputs, labels)
+    grad_x = model.backward(loss_fn.backward())
+
+    # the same network in torch, layer by layer, with our weights and dropout masks
+    x_t = leaf(x)
+    params_t = [leaf(p.value) for p in model.parameters()]
+    h, weights = x_t, iter(params_t)
+    for layer in model.layers:
+        if isinstance(layer, nn.Dense):
+            h = F.linear(h, next(weights).T, next(weights))
+        elif isinstance(layer, nn.Dropout):
+            h = h * torch.from_numpy(layer.fixed_mask)
+        else:
+            h = TORCH_ACTIVATIONS[activation](h)
+    loss_t = torch_loss(loss, h, labels)
+    loss_t.backward()
+
+    assert value == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(outputs, h)
+    assert_matches(grad_x, x_t.grad)
+    for p, p_t in zip(model.parameters(), params_t):
+        assert_matches(p.grad, p_t.grad)
+
+
+def test_random_mlps_cover_every_activation_loss_and_depth():
+    cases = random_mlp_cases()
+    assert len(cases) >= 20
+    assert {(a, loss) for _, a, loss, _, _ in cases} == {
+        (a, loss) for a in nn.ACTIVATIONS for loss in nn.LOSSES
+    }
+    assert {len(sizes) - 2 for *_, sizes, _ in cases} == {1, 2, 3, 4}
+
+
+def test_the_oracle_comparison_catches_a_wrong_gradient(rng):
+    """The checker of the oracle tests fails on a gradient off by 1e-9 relative."""
+    layer = nn.Dense(4, 3, rng=rng, dtype="float64")
+    x = rng.standard_normal((2, 4))
+    layer.forward(x)
+    layer.backward(np.ones((2, 3)))
+    x_t, W_t, b_t = leaf(x), leaf(layer.W.value), leaf(layer.b.value)
+    F.linear(x_t, W_t.T, b_t).sum().backward()
+    assert_matches(layer.W.grad, W_t.grad)
+    with pytest.raises(AssertionError):
+        assert_matches(layer.W.grad * (1 + 1e-9), W_t.grad)
