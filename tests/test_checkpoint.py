@@ -155,7 +155,7 @@ def small_run(tmp_path, hidden=8):
         state=state,
     )
     folder = tmp_path / "checkpoints"
-    save_checkpoint(folder, "last", model, optimizer, state, rngs, {"hidden": [hidden]})
+    save_checkpoint(folder, ["last"], model, optimizer, state, rngs, {"hidden": [hidden]})
     return folder, model, optimizer, rngs
 
 
@@ -234,7 +234,7 @@ while True:
     for p in model.parameters():
         p.grad[...] = 1e-3
     opt.step()
-    save_checkpoint(sys.argv[1], "last", model, opt, TrainState(), rngs, {})
+    save_checkpoint(sys.argv[1], ["last"], model, opt, TrainState(), rngs, {})
 """
 
 

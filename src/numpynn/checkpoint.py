@@ -2,10 +2,11 @@
 
 A checkpoint ``TAG`` ("last" or "best") in a folder is two files:
 
-    TAG-<step>.npz  the arrays: model parameters and optimizer state (never pickled)
-    TAG.json        the manifest, written last: which .npz, its SHA-256, the training state
-                    (epoch, batch, running sums, history, RNG states) and the model's layers
+    arrays-<step>.npz  the arrays: model parameters and optimizer state (never pickled)
+    TAG.json           the manifest, written last: which .npz, its SHA-256, the training state
+                       (epoch, batch, running sums, history, RNG states) and the model's layers
 
+(``last`` and ``best`` of the same step share one arrays file.)
 The arrays go to a new file every time and the manifest replaces the old one atomically after
 them, so a kill at any moment leaves the previous manifest pointing at its own intact arrays; a
 torn pair (arrays of one save, manifest of another) fails the checksum. Reading checks each
@@ -41,9 +42,9 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(
-    folder, tag: str, model, optimizer, state: TrainState, rngs: dict, config: dict
-) -> Path:
-    """Write checkpoint ``tag`` of the run into ``folder``; returns the manifest's path."""
+    folder, tags, model, optimizer, state: TrainState, rngs: dict, config: dict
+) -> None:
+    """Write the run's checkpoint into ``folder`` under each of ``tags`` (e.g. ("last", "best"))."""
     folder = Path(folder)
     optimizer_state = optimizer.state_dict()
     arrays = {f"model/{p.name}": p.value for p in model.parameters()}
@@ -52,7 +53,7 @@ def save_checkpoint(
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     data = buffer.getvalue()
-    arrays_file = f"{tag}-{optimizer.t:09d}.npz"
+    arrays_file = f"arrays-{optimizer.t:09d}.npz"
     atomic_write_bytes(folder / arrays_file, data)
     manifest = {
         "format": FORMAT,
@@ -72,10 +73,9 @@ def save_checkpoint(
         "rngs": {name: rng.bit_generator.state for name, rng in rngs.items()},
         "config": config,
     }
-    manifest_path = folder / f"{tag}.json"
-    atomic_write_text(manifest_path, json.dumps(manifest) + "\n")
+    for tag in tags:
+        atomic_write_text(folder / f"{tag}.json", json.dumps(manifest) + "\n")
     clean_checkpoints(folder)
-    return manifest_path
 
 
 def restore_checkpoint(path, model, optimizer, rngs: dict, best_path=None) -> TrainState:

@@ -102,13 +102,11 @@ def train_run(
         f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
     log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
 
-    def checkpoint(state: TrainState, tag: str = "last") -> None:
-        save_checkpoint(checkpoints, tag, model, optimizer, state, saved_rngs, config.to_dict())
+    def checkpoint(state: TrainState, tags=("last",)) -> None:
+        save_checkpoint(checkpoints, tags, model, optimizer, state, saved_rngs, config.to_dict())
 
     def end_of_epoch(state: TrainState) -> None:
-        checkpoint(state)
-        if state.best_epoch == state.epoch:
-            checkpoint(state, "best")
+        checkpoint(state, ("last", "best") if state.best_epoch == state.epoch else ("last",))
         log(format_epoch(state.history.rows[-1], config.epochs))
 
     try:
