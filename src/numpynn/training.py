@@ -203,8 +203,8 @@ def _run_epoch(
         state.loss_sum += loss * len(yb)
         state.correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
         state.batch = batch
-        if progress and batch % 20 == 0:
-            batches.set_postfix(loss=f"{loss:.4f}", refresh=False)
+        if progress and batch % 20 == 0:  # the running mean loss of the epoch
+            batches.set_postfix(loss=f"{state.loss_sum / (batch * batch_size):.4f}", refresh=False)
         if should_stop is not None and batch * batch_size < len(x) and should_stop():
             if progress:
                 batches.close()
