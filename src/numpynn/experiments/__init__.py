@@ -1,0 +1,1 @@
+"""Studies, one module each: they compose library calls and write run directories."""
