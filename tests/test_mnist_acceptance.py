@@ -11,9 +11,7 @@ pytestmark = pytest.mark.slow
 
 def train(tmp_path, mnist_dir, *flags):
     out = tmp_path / "run"
-    assert (
-        cli.main(["train", "--data-dir", str(mnist_dir), "--out", str(out), "--quiet", *flags]) == 0
-    )
+    assert cli.main(["train", "--data-dir", str(mnist_dir), "--out", str(out), "--quiet", *flags]) == 0
     return json.loads((out / "metrics.json").read_text())
 
 
@@ -24,9 +22,7 @@ def test_default_command_reaches_97_5_percent(tmp_path, mnist_dir):
 
 
 @pytest.mark.parametrize("loss", ["cross-entropy", "mse"])
-def test_classic_784_30_10_sigmoid_network_with_plain_sgd_beats_94_percent(
-    tmp_path, mnist_dir, loss
-):
+def test_classic_784_30_10_sigmoid_network_with_plain_sgd_beats_94_percent(tmp_path, mnist_dir, loss):
     metrics = train(
         tmp_path, mnist_dir, "--hidden", "30", "--activation", "sigmoid", "--optimizer", "sgd",
         "--lr", "0.5", "--batch-size", "10", "--epochs", "10", "--loss", loss,
