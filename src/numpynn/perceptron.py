@@ -166,7 +166,7 @@ class Perceptron(_OnlineLinear):
                 f"{who}: labels must include both classes -1 and +1, got only {values[0]:+g}; "
                 "a perceptron needs examples of each class"
             )
-        return y.astype(np.int8)
+        return y.astype(np.int64)
 
     def _new_weights(self, features: int, dtype, y) -> np.ndarray:
         return np.zeros(features, dtype)
@@ -186,7 +186,7 @@ class Perceptron(_OnlineLinear):
         return mistakes
 
     def _predict(self, X, w) -> np.ndarray:
-        return np.where(X @ w > 0, 1, -1).astype(np.int8)
+        return np.where(X @ w > 0, 1, -1)
 
 
 class MulticlassPerceptron(_OnlineLinear):
