@@ -145,14 +145,18 @@ def plot_class_weights(
     """Each class's weight vector (bias dropped) as an image: red pixels vote for the class,
     blue pixels against it (the caption says so)."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, len(W), figsize=(1.6 * len(W), 2.0), squeeze=False)
+    cols = min(len(W), 5)
+    rows = math.ceil(len(W) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 2.5 * rows + 0.5), squeeze=False)
+    for ax in axes.flat[len(W) :]:
+        ax.axis("off")
     for c, (ax, w) in enumerate(zip(axes.flat, W)):
         image = w[:-1].reshape(shape)
         limit = float(np.abs(image).max()) or 1.0
         ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(str(c))
         ax.axis("off")
-    fig.suptitle(f"{title}{': ' if title else ''}red pixels vote for the class, blue against it")
+    fig.suptitle(f"{title}{chr(10) if title else ''}red pixels vote for the class, blue against it")
     fig.tight_layout()
     return save_figure(fig, path)
 
