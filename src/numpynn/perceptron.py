@@ -70,6 +70,7 @@ class _OnlineLinear:
         y = self._check_labels(y, len(X), who, training=True)
         W = self._new_weights(X.shape[1], X.dtype, y)
         labels = y.tolist()  # Python ints index and multiply fastest in the per-example loop
+        # float64 on purpose: on MNIST the step-weighted sums in U reach ~1e9
         U = np.zeros(W.shape, np.float64) if self.averaged else None
         self.history, self.snapshots, self.converged = [], [], False
         best_accuracy, steps = -1.0, 0
@@ -107,14 +108,20 @@ class _OnlineLinear:
 
     def score(self, x: np.ndarray, y: np.ndarray) -> float:
         """Accuracy: the fraction of rows of ``x`` whose predicted label equals ``y``."""
-        X = self._check_fitted(x, "score")
+        X = _augment(self._check_fitted(x, "score"))
         y = self._check_labels(y, len(X), f"{type(self).__name__}.score")
-        return float(np.mean(self.predict(X) == y))
+        return float(np.mean(self._predict(X, self._weights) == y))
+
+    def _trained(self, who: str) -> np.ndarray:
+        if self._weights is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.{who}: the model is not trained yet; call fit(x, y) first"
+            )
+        return self._weights
 
     def _check_fitted(self, x, who: str) -> np.ndarray:
+        self._trained(who)
         who = f"{type(self).__name__}.{who}"
-        if self._weights is None:
-            raise RuntimeError(f"{who}: the model is not trained yet; call fit(x, y) first")
         x = _check_inputs(x, who)
         features = self._weights.shape[-1] - 1
         if x.shape[1] != features:
@@ -132,7 +139,7 @@ class _OnlineLinear:
 
 
 class Perceptron(_OnlineLinear):
-    """Rosenblatt's perceptron for labels y ∈ {-1, +1}: predict sign(w·x + b) (+1 on a tie).
+    """Rosenblatt's perceptron for labels y ∈ {-1, +1}: predict +1 where w·x + b > 0, else -1.
 
     On a mistake, y (w·x) <= 0, it updates w ← w + lr·y·x (x with the constant feature 1
     appended, so the bias moves too). From w = 0, lr only scales w: the mistakes do not depend
@@ -141,16 +148,11 @@ class Perceptron(_OnlineLinear):
 
     @property
     def w(self) -> np.ndarray:
-        return self._check_weights()
+        return self._trained("w")
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         """The scores w·x + b; their sign is the prediction."""
         return _augment(self._check_fitted(x, "decision_function")) @ self._weights
-
-    def _check_weights(self):
-        if self._weights is None:
-            raise RuntimeError("Perceptron: the model is not trained yet; call fit(x, y) first")
-        return self._weights
 
     def _check_labels(self, y, n: int, who: str, training: bool = False) -> np.ndarray:
         y = _check_label_array(y, n, who)
@@ -212,11 +214,7 @@ class MulticlassPerceptron(_OnlineLinear):
 
     @property
     def W(self) -> np.ndarray:
-        if self._weights is None:
-            raise RuntimeError(
-                "MulticlassPerceptron: the model is not trained yet; call fit(x, y) first"
-            )
-        return self._weights
+        return self._trained("W")
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         """The class scores X W^T, shape (N, C); the prediction is their argmax."""

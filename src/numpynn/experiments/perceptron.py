@@ -82,7 +82,7 @@ def perceptron_run(
         log(f"epoch {row['epoch']:>{len(str(epochs))}}/{epochs}  mistakes {row['mistakes']:>6}  "
             f"train accuracy {row['train_accuracy']:.2%}  {row['seconds']:.2f}s")  # fmt: skip
 
-    model.fit(x, y, epochs, progress=progress, on_epoch_end=report)
+    model.fit(x, y, epochs, progress=progress and dataset == "mnist", on_epoch_end=report)
     history = model.history
     metrics = {
         **settings,
@@ -126,7 +126,8 @@ def perceptron_run(
         log(f"test accuracy {metrics['test_accuracy']:.2%}")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     state = "converged" if model.converged else "did not converge"
-    log(f"{state} after {len(history)} epochs; train accuracy {metrics['train_accuracy']:.2%}; "
+    epochs_word = "epoch" if len(history) == 1 else "epochs"
+    log(f"{state} after {len(history)} {epochs_word}; train accuracy {metrics['train_accuracy']:.2%}; "
         f"wrote {out_dir}")  # fmt: skip
     return metrics
 
