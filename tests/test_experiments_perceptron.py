@@ -33,7 +33,7 @@ def test_blobs_run_converges_within_the_bound_and_draws_each_epoch(tmp_path, cap
         "boundaries.png",
         "metrics.json",
         "mistakes.csv",
-        "mistakes.png",
+        "mistakes_per_epoch.png",
     ]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["converged"] and metrics["train_accuracy"] == 1.0 and metrics["within_bound"]
@@ -44,7 +44,7 @@ def test_blobs_run_converges_within_the_bound_and_draws_each_epoch(tmp_path, cap
     assert sum(int(row["mistakes"]) for row in rows) == metrics["mistakes"]
     assert "epoch   1/100  mistakes" in stdout and "Novikoff's bound" in stdout
     assert f"converged after {metrics['epochs_run']} epochs" in stdout
-    assert_pngs(out, ["boundaries.png", "mistakes.png"])
+    assert_pngs(out, ["boundaries.png", "mistakes_per_epoch.png"])
 
 
 def test_xor_run_shows_the_perceptron_failing_and_the_mlp_succeeding(tmp_path, capsys):
@@ -62,7 +62,7 @@ def test_xor_run_shows_the_perceptron_failing_and_the_mlp_succeeding(tmp_path, c
         "did not converge after 20 epochs" in stdout
         and "classifies 100% of the XOR points" in stdout
     )
-    assert_pngs(out, ["xor.png", "mistakes.png"])
+    assert_pngs(out, ["xor.png", "mistakes_per_epoch.png"])
 
 
 def test_mnist_run_reports_test_accuracy(tmp_path, tiny_mnist_dir, capsys):
@@ -74,7 +74,7 @@ def test_mnist_run_reports_test_accuracy(tmp_path, tiny_mnist_dir, capsys):
     assert metrics["epochs_run"] == 2 and metrics["variant"] == "averaged"
     assert metrics["test_accuracy"] > 0.8  # chance is 0.1
     assert f"test accuracy {metrics['test_accuracy']:.2%}" in stdout
-    assert_pngs(out, ["mistakes.png", "weights.png"])
+    assert_pngs(out, ["mistakes_per_epoch.png", "weights.png"])
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ __all__ = [
     "plot_boundary_snapshots",
     "plot_class_weights",
     "plot_decision_panels",
-    "plot_mistakes",
+    "plot_mistakes_per_epoch",
     "pyplot",
     "save_figure",
 ]
@@ -51,10 +51,9 @@ def plot_boundary_snapshots(
     y: np.ndarray,
     snapshots: list[np.ndarray],
     mistakes: list[int],
-    path: str | Path,
     separator: tuple[np.ndarray, float, float] | None = None,
     max_panels: int = 12,
-) -> Path:
+):
     """One panel per epoch (at most ``max_panels``, evenly spaced, always the last): the 2-D points
     and the perceptron's boundary w·x + b = 0 after that epoch. ``separator = (normal, offset,
     margin)`` draws the true line and its margin band, dashed, in every panel."""
@@ -76,17 +75,16 @@ def plot_boundary_snapshots(
         ax.axis("off")
     fig.suptitle("The perceptron's boundary, epoch by epoch (dashed: the true separator ± margin)")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
 def plot_decision_panels(
     x: np.ndarray,
     y: np.ndarray,
     panels: list[tuple[str, Callable[[np.ndarray], np.ndarray]]],
-    path: str | Path,
     title: str = "",
     wandering: list[np.ndarray] | None = None,
-) -> Path:
+):
     """Side-by-side decision regions: ``panels`` are ``(title, score)`` with ``score(points)`` > 0
     where a model predicts +1 (e.g. the perceptron and an MLP on XOR). ``wandering``: linear
     weights (w, bias last), e.g. after each epoch, drawn as faint lines in the first panel."""
@@ -104,12 +102,10 @@ def plot_decision_panels(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_mistakes(
-    history: list[dict], path: str | Path, bound: float | None = None, title: str = ""
-) -> Path:
+def plot_mistakes_per_epoch(history: list[dict], bound: float | None = None, title: str = ""):
     """Left: mistakes per epoch. Right: the cumulative mistakes against Novikoff's bound when
     ``bound`` is given, else the training accuracy after each epoch."""
     plt = pyplot()
@@ -136,12 +132,10 @@ def plot_mistakes(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_class_weights(
-    W: np.ndarray, path: str | Path, shape: tuple[int, int] = (28, 28), title: str = ""
-) -> Path:
+def plot_class_weights(W: np.ndarray, shape: tuple[int, int] = (28, 28), title: str = ""):
     """Each class's weight vector (bias dropped) as an image: red pixels vote for the class,
     blue pixels against it (the caption says so)."""
     plt = pyplot()
@@ -158,7 +152,7 @@ def plot_class_weights(
         ax.axis("off")
     fig.suptitle(f"{title}{chr(10) if title else ''}red pixels vote for the class, blue against it")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
 def _draw_decision(ax, x, y, score, box, size: int = 18) -> None:

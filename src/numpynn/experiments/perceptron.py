@@ -2,7 +2,7 @@
 directory with ``metrics.json``, ``mistakes.csv`` (one row per epoch) and the figures.
 
 - blobs: separable 2-D data with a known margin; ``boundaries.png`` shows the boundary after each
-  epoch, ``mistakes.png`` the total mistakes against Novikoff's bound.
+  epoch, ``mistakes_per_epoch.png`` the mistakes and their total against Novikoff's bound.
 - xor: no line separates XOR; ``xor.png`` shows the perceptron beside a 2-layer MLP that solves it.
 - mnist: the multiclass perceptron; ``weights.png`` shows each class's weights as an image.
 """
@@ -96,34 +96,36 @@ def perceptron_run(
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "mistakes.csv", _to_csv(history))
     title = f"{type(model).__name__} ({variant}) on {dataset}"
+    figures = {}
     if dataset == "blobs":
         bound = novikoff_bound(x, y, blobs.normal, blobs.offset)
         metrics |= {"novikoff_bound": bound, "within_bound": sum(model.mistakes) <= bound}
-        plots.plot_boundary_snapshots(
-            x, y, model.snapshots, model.mistakes, out_dir / "boundaries.png",
-            separator=(blobs.normal, blobs.offset, blobs.margin),
-        )  # fmt: skip
-        plots.plot_mistakes(history, out_dir / "mistakes.png", bound=bound, title=title)
+        separator = (blobs.normal, blobs.offset, blobs.margin)
+        figures["boundaries"] = plots.plot_boundary_snapshots(
+            x, y, model.snapshots, model.mistakes, separator=separator
+        )
+        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, bound, title)
         log(f"{metrics['mistakes']} mistakes in all; Novikoff's bound (R/γ)² = {bound:.0f}")
     elif dataset == "xor":
         net, net_accuracy = train_xor_mlp(x, y, seed=seed)
         metrics["mlp_train_accuracy"] = net_accuracy
         w = model.w
-        plots.plot_decision_panels(
+        figures["xor"] = plots.plot_decision_panels(
             x, y,
             [(f"perceptron ({variant}): {metrics['train_accuracy']:.0%} correct",
               lambda grid: grid @ w[:-1] + w[-1]),
              (f"MLP 2-8-2 tanh: {net_accuracy:.0%} correct", lambda grid: _mlp_score(net, grid))],
-            out_dir / "xor.png", title="XOR: no line separates it; one hidden layer does",
-            wandering=model.snapshots,
+            title="XOR: no line separates it; one hidden layer does", wandering=model.snapshots,
         )  # fmt: skip
-        plots.plot_mistakes(history, out_dir / "mistakes.png", title=title)
+        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, title=title)
         log(f"a 2-layer MLP (2-8-2, tanh) classifies {net_accuracy:.0%} of the XOR points")
     else:
         metrics["test_accuracy"] = model.score(x_test, y_test)
-        plots.plot_mistakes(history, out_dir / "mistakes.png", title=title)
-        plots.plot_class_weights(model.W, out_dir / "weights.png", title=title)
+        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, title=title)
+        figures["weights"] = plots.plot_class_weights(model.W, title=title)
         log(f"test accuracy {metrics['test_accuracy']:.2%}")
+    for name, figure in figures.items():
+        plots.save_figure(figure, out_dir / f"{name}.png")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     state = "converged" if model.converged else "did not converge"
     epochs_word = "epoch" if len(history) == 1 else "epochs"
