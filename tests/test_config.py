@@ -16,7 +16,10 @@ def test_defaults_round_trip_through_toml(tmp_path):
         ({"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
         ({"dropout": 1.0}, r"dropout must be a number >= 0 and < 1, got 1.0"),
         ({"hidden": [256, 0]}, r"hidden must be a list of widths >= 1"),
-        ({"activation": "rleu"}, r"activation must be one of: identity, leaky_relu, relu, sigmoid, tanh; got 'rleu'"),
+        (
+            {"activation": "rleu"},
+            r"activation must be one of: identity, leaky_relu, relu, sigmoid, tanh; got 'rleu'",
+        ),
         ({"optimizer": "adagrad"}, r"optimizer must be one of: adam, momentum, nesterov, sgd"),
         ({"batch_size": 1.5}, r"batch_size must be an integer >= 1, got 1.5"),
     ],

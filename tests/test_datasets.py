@@ -233,8 +233,9 @@ def test_not_found_lists_where_it_looked(tmp_path, monkeypatch):
     with pytest.raises(DataNotFoundError) as info:
         load_mnist(download=False)
     message = str(info.value)
-    assert f"{tmp_path / 'data/mnist'}: missing t10k-images-idx3-ubyte[.gz]" in message
-    assert f"{tmp_path / 'home/.cache/numpynn/mnist'}: does not exist" in message
+    assert f"{tmp_path / 'data/mnist'} (missing t10k-images-idx3-ubyte[.gz])" in message
+    assert f"{tmp_path / 'home/.cache/numpynn/mnist'} (does not exist)" in message
+    assert "\n" not in message  # one line, for the command line
     assert "download disabled" in message
     for fix in ["--data-dir DIR", "NUMPYNN_DATA", "`numpynn data fetch mnist`"]:
         assert fix in message
@@ -245,7 +246,7 @@ def test_failed_download_lists_where_it_looked_and_why(tmp_path):
     with pytest.raises(DataNotFoundError) as info:
         load_mnist(progress=False)
     message = str(info.value)
-    assert f"{tmp_path / 'home/.cache/numpynn/mnist'}: " in message
+    assert f"{tmp_path / 'home/.cache/numpynn/mnist'} (" in message
     assert "download failed: mnist: could not fetch train-images-idx3-ubyte.gz" in message
     assert "cannot connect" in message and "--data-dir DIR" in message
     assert [p.name for p in (tmp_path / "home/.cache/numpynn/mnist").iterdir()] == [".lock"]

@@ -118,20 +118,29 @@ def cmd_train(args) -> int:
     return 0
 
 
+def resolve_model(path: Path) -> tuple[Path, config_module.TrainConfig]:
+    """A run directory or a model file -> the model file and the run's config (defaults if none)."""
+    config_file = path / "config.toml" if path.is_dir() else path.parent / "config.toml"
+    model_file = path / "model.npz" if path.is_dir() else path
+    if not model_file.exists():
+        raise FileNotFoundError(
+            f"{model_file} does not exist; give a run directory or a model .npz file"
+        )
+    config = (
+        config_module.load_config(config_file)
+        if config_file.exists()
+        else config_module.TrainConfig()
+    )
+    return model_file, config
+
+
 def cmd_evaluate(args) -> int:
     from .data import load_dataset
     from .losses import get_loss
     from .model import load
     from .training import evaluate
 
-    path = args.path
-    config = config_module.TrainConfig()
-    if path.is_dir():
-        if (path / "config.toml").exists():
-            config = config_module.load_config(path / "config.toml")
-        path = path / "model.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist; give a run directory or a model .npz file")
+    path, config = resolve_model(args.path)
     model = load(path)
     _, _, x_test, y_test = load_dataset(config.dataset, args.data_dir, progress=False)
     metrics = evaluate(model, x_test.astype(model.dtype, copy=False), y_test, get_loss(config.loss))
@@ -142,6 +151,29 @@ def cmd_evaluate(args) -> int:
     else:
         print(f"test accuracy {metrics['accuracy']:.2%} (loss {metrics['loss']:.4f}) "
               f"on {len(y_test)} {config.dataset} test images; model {path}")  # fmt: skip
+    return 0
+
+
+def cmd_predict(args) -> int:
+    import numpy as np
+
+    from .digits import load_digit_image
+    from .model import load
+    from .plots import pyplot
+
+    path, _ = resolve_model(args.model_path)
+    model = load(path)
+    for image_path in args.images:
+        x = load_digit_image(image_path).astype(model.dtype)
+        logits = model.forward(x[None])[0].astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        top = np.argsort(probs)[::-1][:3]
+        print(f"{image_path}: " + ", ".join(f"{c} ({probs[c]:.1%})" for c in top))
+        if args.show:
+            seen = image_path.with_name(f"{image_path.stem}.seen.png")
+            pyplot().imsave(seen, x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+            print(f"  what the network saw: {seen}")
     return 0
 
 
@@ -205,6 +237,19 @@ def cmd_data_fetch(args) -> int:
     return 0
 
 
+def cmd_plot(args) -> int:
+    from .run_report import compare_runs, redraw_run
+
+    for run_dir in args.run_dirs:
+        redraw_run(run_dir, args.data_dir)
+        print(f"{run_dir}: redrew curves.png, confusion.png, mistakes.png, weights.png, report.md")
+    if len(args.run_dirs) > 1:
+        print(
+            f"validation curves of {len(args.run_dirs)} runs: {compare_runs(args.run_dirs, args.out)}"
+        )
+    return 0
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="numpynn",  # also `python -m numpynn`
@@ -236,6 +281,35 @@ def build_parser() -> Parser:
     evaluate.add_argument("--data-dir", type=Path, metavar="DIR")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    plot = commands.add_parser(
+        "plot", help="redraw a run's figures; overlay several runs",
+        description="Redraw the figures and report.md of each run directory; given several, also "
+        "overlay their validation curves in one figure (--out).",
+        epilog="examples:\n  numpynn plot runs/mnist-20261129-101500\n"
+        "  numpynn plot runs/relu runs/tanh runs/sigmoid --out comparison.png",
+    )  # fmt: skip
+    plot.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    plot.add_argument(
+        "--out", type=Path, default=Path("comparison.png"), help="(default comparison.png)"
+    )
+    plot.add_argument("--data-dir", type=Path, metavar="DIR")
+    plot.set_defaults(run=cmd_plot)
+
+    predict = commands.add_parser(
+        "predict", help="classify your own digit images",
+        description="Classify PNG/JPEG digit images (any size, dark-on-light or light-on-dark) "
+        "after MNIST's preprocessing: grayscale, crop to the digit, fit it in 20x20, centre it by "
+        "mass in 28x28. Prints the top-3 classes with probabilities.",
+        epilog="examples:\n  numpynn predict runs/mnist-20261129-101500 my-seven.png\n"
+        "  numpynn predict runs/baseline/model.npz a.png b.jpg --show",
+    )  # fmt: skip
+    predict.add_argument("model_path", type=Path, metavar="RUN_DIR_OR_MODEL")
+    predict.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
+    predict.add_argument(
+        "--show", action="store_true", help="write IMAGE.seen.png: the 28x28 input"
+    )
+    predict.set_defaults(run=cmd_predict)
 
     perceptron = commands.add_parser(
         "perceptron", help="Rosenblatt's perceptron on blobs, XOR or MNIST",

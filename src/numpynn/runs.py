@@ -19,6 +19,7 @@ from .files import atomic_write_text
 from .losses import get_loss
 from .model import mlp, save
 from .optim import get_optimizer
+from .run_report import write_run_report
 from .training import evaluate, fit
 
 __all__ = ["train_run", "seed_streams"]
@@ -91,8 +92,10 @@ def train_run(
         "versions": {"numpy": np.__version__, "python": platform.python_version()},
     }
     atomic_write_text(out_dir / "history.csv", history.to_csv())
+    atomic_write_text(out_dir / "history.json", history.to_json())
     save(model, out_dir / "model.npz")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history)
     log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epochs, "
         f"{metrics['train_seconds']:.1f} s of training")  # fmt: skip
     return metrics

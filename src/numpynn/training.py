@@ -3,6 +3,7 @@
 
 import csv
 import io
+import json
 import math
 import time
 from collections.abc import Callable
@@ -20,10 +21,12 @@ COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", 
 
 
 class History:
-    """One row per epoch (a dict with ``COLUMNS``); ``history["val_accuracy"]`` is a column."""
+    """One row per epoch (a dict with ``COLUMNS``); ``history["val_accuracy"]`` is a column.
+    ``batch_loss`` holds the training loss of every mini-batch, in order."""
 
-    def __init__(self, rows: list[dict] | None = None):
+    def __init__(self, rows: list[dict] | None = None, batch_loss: list[float] | None = None):
         self.rows = list(rows or [])
+        self.batch_loss = list(batch_loss or [])
 
     def append(self, row: dict) -> None:
         self.rows.append(row)
@@ -42,6 +45,16 @@ class History:
         for row in self.rows:
             writer.writerow({k: _format(v) for k, v in row.items()})
         return out.getvalue()
+
+    def to_json(self) -> str:
+        """Rows plus the per-batch losses (rounded to 6 significant digits to stay compact)."""
+        batch_loss = [float(f"{loss:.6g}") for loss in self.batch_loss]
+        return json.dumps({"epochs": self.rows, "batch_loss": batch_loss}) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "History":
+        values = json.loads(text)
+        return cls(values["epochs"], values["batch_loss"])
 
     def __repr__(self) -> str:
         return f"History({len(self.rows)} epochs)"
@@ -101,6 +114,7 @@ def fit(
                     f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}); "
                     "lower the learning rate or run `numpynn diagnose`"
                 )
+            history.batch_loss.append(loss)
             total_loss += loss * len(yb)
             correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
             if progress and batch % 20 == 0:

@@ -301,9 +301,9 @@ def fetch_dataset(
                     dead[mirror] = reason
             else:
                 raise DataNotFoundError(
-                    f"{name}: could not fetch {base}.gz from any mirror:\n  - "
-                    + "\n  - ".join(failures)
-                    + "\ncheck your network connection, or pass other mirrors (NUMPYNN_MIRRORS), "
+                    f"{name}: could not fetch {base}.gz from any mirror ("
+                    + "; ".join(failures)
+                    + "); check your network connection, or pass other mirrors (NUMPYNN_MIRRORS), "
                     "or download the four files yourself and use --data-dir DIR"
                 )
     return dest
@@ -367,9 +367,9 @@ def load_dataset(
             except (DataNotFoundError, OSError) as e:
                 failure = f"download failed: {e}"
         if folder is None:
-            looked = "\n  - ".join(f"{p}: {_state(p, name)}" for p in search_paths(name))
+            looked = "; ".join(f"{p} ({_state(p, name)})" for p in search_paths(name))
             raise DataNotFoundError(
-                f"{name} data not found; looked in:\n  - {looked}\n{failure}\n"
+                f"{name} data not found; looked in {looked}; {failure}; "
                 f"point numpynn at the files with --data-dir DIR (a folder holding "
                 f"{', '.join(spec['files'])}, raw or .gz), or set NUMPYNN_DATA to a folder "
                 f"holding {name}/, or run `numpynn data fetch {name}`"

@@ -1,0 +1,135 @@
+"""The figures and ``report.md`` of a training run, drawn from its files and its model."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import plots
+from .files import atomic_write_text
+from .metrics import confusion_matrix, precision_recall
+
+__all__ = ["write_run_report", "redraw_run", "compare_runs", "read_history", "markdown_table"]
+
+FIGURES = {
+    "curves.png": "Loss and accuracy per epoch",
+    "confusion.png": "Test confusion matrix",
+    "mistakes.png": "Misclassified test images",
+    "weights.png": "First-layer weights",
+}
+
+
+def write_run_report(run_dir, model, x_test, y_test, config: dict, metrics: dict, history) -> None:
+    """Draw curves.png, confusion.png, mistakes.png, weights.png and write report.md in run_dir."""
+    run_dir = Path(run_dir)
+    logits = np.concatenate(
+        [model.forward(x_test[i : i + 4096]) for i in range(0, len(x_test), 4096)]
+    )
+    predictions = logits.argmax(axis=1)
+    counts = confusion_matrix(y_test, predictions, logits.shape[1])
+    title = f"MLP {metrics['architecture']} ({config['activation']}, {config['optimizer']})"
+
+    figure = plots.plot_curves(history.rows, title, metrics["test_accuracy"], history.batch_loss)
+    plots.save_figure(figure, run_dir / "curves.png")
+    plots.save_figure(plots.plot_confusion(counts), run_dir / "confusion.png")
+    wrong = np.flatnonzero(predictions != y_test)
+    probs = _softmax(logits[wrong])
+    figure = plots.plot_mistakes(
+        x_test[wrong], y_test[wrong], predictions[wrong], probs.max(axis=1)
+    )
+    plots.save_figure(figure, run_dir / "mistakes.png")
+    plots.save_figure(plots.plot_weights(model.layers[0].W.value), run_dir / "weights.png")
+    atomic_write_text(run_dir / "report.md", report_markdown(config, metrics, counts))
+
+
+def read_history(run_dir):
+    """The History of a run directory: history.json if present, else history.csv."""
+    from .training import History
+
+    run_dir = Path(run_dir)
+    if (run_dir / "history.json").exists():
+        return History.from_json((run_dir / "history.json").read_text())
+    if not (run_dir / "history.csv").exists():
+        raise FileNotFoundError(
+            f"{run_dir} has no history.json or history.csv; is it a run directory?"
+        )
+    with open(run_dir / "history.csv", newline="") as f:
+        return History(
+            [
+                {k: float(v) if k != "epoch" else int(v) for k, v in row.items()}
+                for row in csv.DictReader(f)
+            ]
+        )
+
+
+def redraw_run(run_dir, data_dir=None) -> None:
+    """Draw a finished run's figures and report.md again from its files."""
+    from .config import load_config
+    from .data import load_dataset
+    from .model import load
+
+    run_dir = Path(run_dir)
+    for name in ("config.toml", "metrics.json", "model.npz"):
+        if not (run_dir / name).exists():
+            raise FileNotFoundError(
+                f"{run_dir / name} does not exist; is {run_dir} a finished run directory?"
+            )
+    config = load_config(run_dir / "config.toml")
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    model = load(run_dir / "model.npz")
+    _, _, x_test, y_test = load_dataset(config.dataset, data_dir, progress=False)
+    x_test = x_test.astype(model.dtype, copy=False)
+    write_run_report(
+        run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir)
+    )
+
+
+def compare_runs(run_dirs, out) -> Path:
+    """Overlay the validation curves of several runs in one figure."""
+    runs = [(Path(d).name, read_history(d).rows) for d in run_dirs]
+    return plots.save_figure(plots.plot_comparison(runs), out)
+
+
+def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
+    precision, recall = precision_recall(counts)
+    lines = [
+        f"# Run report: MLP {metrics['architecture']}",
+        "",
+        f"Test accuracy **{metrics['test_accuracy']:.2%}** (loss {metrics['test_loss']:.4f}) after "
+        f"{metrics['epochs']} epochs and {metrics['train_seconds']:.1f} s of training; "
+        f"{metrics['parameters']:,} parameters.",
+        "",
+        "## Metrics",
+        "",
+        "```json",
+        json.dumps(metrics, indent=2),
+        "```",
+        "",
+        "## Configuration (`config.toml`)",
+        "",
+        markdown_table(["key", "value"], [[k, f"`{v}`"] for k, v in config.items()]),
+        "",
+        "## Figures",
+        "",
+    ]
+    for name, caption in FIGURES.items():
+        lines += [f"### {caption}", "", f"![{caption}]({name})", ""]
+    lines += ["## Per-class precision and recall (test set)", ""]
+    rows = [
+        [c, f"{precision[c]:.2%}", f"{recall[c]:.2%}", int(counts[c].sum())]
+        for c in range(len(counts))
+    ]
+    lines += [markdown_table(["class", "precision", "recall", "examples"], rows), ""]
+    return "\n".join(lines)
+
+
+def markdown_table(header: list, rows: list[list]) -> str:
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
