@@ -16,6 +16,7 @@ from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_los
 from .model import Sequential, load, mlp, save
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, get_optimizer
 from .parameter import Parameter
+from .perceptron import MulticlassPerceptron, Perceptron, novikoff_bound
 from .training import History, evaluate, fit, train_step
 
 __version__ = "0.1.0"
@@ -35,8 +36,10 @@ __all__ = [
     "LeakyReLU",
     "Loss",
     "MeanSquaredError",
+    "MulticlassPerceptron",
     "Optimizer",
     "Parameter",
+    "Perceptron",
     "ReLU",
     "SGD",
     "Sequential",
@@ -55,6 +58,7 @@ __all__ = [
     "he_uniform",
     "load",
     "mlp",
+    "novikoff_bound",
     "save",
     "train_step",
     "xavier_normal",

@@ -1,0 +1,107 @@
+import csv
+import json
+
+import pytest
+
+from numpynn import cli
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def read_rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def assert_pngs(folder, names):
+    for name in names:
+        data = (folder / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 10_000, name
+
+
+def test_blobs_run_converges_within_the_bound_and_draws_each_epoch(tmp_path, capsys):
+    out = tmp_path / "blobs"
+    code, stdout, _ = run(capsys, "perceptron", "--dataset", "blobs", "--out", str(out), "--quiet")
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "boundaries.png",
+        "metrics.json",
+        "mistakes.csv",
+        "mistakes_per_epoch.png",
+    ]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["converged"] and metrics["train_accuracy"] == 1.0 and metrics["within_bound"]
+    assert 0 < metrics["mistakes"] <= metrics["novikoff_bound"]
+    rows = read_rows(out / "mistakes.csv")
+    assert list(rows[0]) == ["epoch", "mistakes", "train_accuracy", "seconds"]
+    assert len(rows) == metrics["epochs_run"] and rows[-1]["mistakes"] == "0"
+    assert sum(int(row["mistakes"]) for row in rows) == metrics["mistakes"]
+    assert "epoch   1/100  mistakes" in stdout and "Novikoff's bound" in stdout
+    assert f"converged after {metrics['epochs_run']} epochs" in stdout
+    assert_pngs(out, ["boundaries.png", "mistakes_per_epoch.png"])
+
+
+def test_xor_run_shows_the_perceptron_failing_and_the_mlp_succeeding(tmp_path, capsys):
+    out = tmp_path / "xor"
+    code, stdout, _ = run(
+        capsys, "perceptron", "--dataset", "xor", "--pocket", "--out", str(out), "--quiet"
+    )
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["variant"] == "pocket" and metrics["points"] == 4
+    assert not metrics["converged"] and metrics["train_accuracy"] == 0.75
+    assert metrics["mlp_train_accuracy"] == 1.0
+    assert all(int(row["mistakes"]) > 0 for row in read_rows(out / "mistakes.csv"))
+    assert (
+        "did not converge after 20 epochs" in stdout
+        and "classifies 100% of the XOR points" in stdout
+    )
+    assert_pngs(out, ["xor.png", "mistakes_per_epoch.png"])
+
+
+def test_mnist_run_reports_test_accuracy(tmp_path, tiny_mnist_dir, capsys):
+    out = tmp_path / "mnist"
+    code, stdout, _ = run(capsys, "perceptron", "--dataset", "mnist", "--averaged", "--epochs", "2",
+                          "--data-dir", str(tiny_mnist_dir), "--out", str(out), "--quiet")  # fmt: skip
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["epochs_run"] == 2 and metrics["variant"] == "averaged"
+    assert metrics["test_accuracy"] > 0.8  # chance is 0.1
+    assert f"test accuracy {metrics['test_accuracy']:.2%}" in stdout
+    assert_pngs(out, ["mistakes_per_epoch.png", "weights.png"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
+        (["--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
+        (["--margin", "0.7"], "--margin must be in (0, 0.5], got 0.7"),
+        (["--dataset", "xor", "--margin", "0.1"], "--margin applies to --dataset blobs only"),
+        (["--dataset", "xor", "--points", "3"], "--points must be >= 4 for xor, got 3"),
+        (
+            ["--dataset", "mnist", "--points", "10"],
+            "--points applies to --dataset blobs or xor only",
+        ),
+        (["--data-dir", "/tmp"], "--data-dir applies to --dataset mnist only"),
+        (["--lr", "0"], "argument --lr: must be a number > 0, got 0"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(argv, message, capsys):
+    code, _, err = run(capsys, "perceptron", *argv)
+    assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_out_must_be_new_or_empty_and_help_has_examples(tmp_path, capsys):
+    (tmp_path / "taken.txt").write_text("x")
+    code, _, err = run(capsys, "perceptron", "--out", str(tmp_path))
+    assert code == 2 and "exists and is not empty; choose another folder" in err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["perceptron", "--help"])
+    assert exit_info.value.code == 0 and "examples:" in capsys.readouterr().out
