@@ -121,3 +121,16 @@ def test_load_checks_declared_shapes_before_reading_data(tmp_path):
         match=r"dense0.W has shape \(1099511627776, 1048576\) float32, the architecture needs \(6, 3\)",
     ):
         nn.load(tmp_path / "forged.npz")
+
+
+def test_backward_without_input_grad_gives_the_same_parameter_gradients():
+    model = nn.mlp([6, 5, 3], seed=0, dtype="float64")
+    x = np.random.default_rng(0).standard_normal((4, 6))
+    grad_y = np.random.default_rng(1).standard_normal((4, 3))
+    model.forward(x, training=True)
+    assert model.backward(grad_y).shape == (4, 6)
+    full = [p.grad.copy() for p in model.parameters()]
+    model.forward(x, training=True)
+    assert model.backward(grad_y, input_grad=False) is None  # the first layer skips grad_y Wᵀ
+    for p, expected in zip(model.parameters(), full):
+        np.testing.assert_array_equal(p.grad, expected)

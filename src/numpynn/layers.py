@@ -80,14 +80,16 @@ class Dense(Layer):
         self._x = x
         return x @ self.W.value + self.b.value
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad: bool = True):
+        """Fill W.grad and b.grad; return dL/dx, or None when ``input_grad`` is False (the input
+        is the data, whose gradient nobody needs: a third of a first layer's work saved)."""
         self._require_forward(self._x)
         # y = x W + b  ->  dL/dW = xᵀ grad_y      (in, N) @ (N, out)
         #                  dL/db = Σₙ grad_y       (out,)
         #                  dL/dx = grad_y Wᵀ       (N, out) @ (out, in)
         np.matmul(self._x.T, grad_y, out=self.W.grad)
         np.sum(grad_y, axis=0, out=self.b.grad)
-        return grad_y @ self.W.value.T
+        return grad_y @ self.W.value.T if input_grad else None
 
     def parameters(self):
         return [self.W, self.b]

@@ -36,11 +36,16 @@ class Sequential(Layer):
             x = layer.forward(x, training)
         return x
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad: bool = True):
+        """Backpropagate dL/dy through every layer; returns dL/dx, or None with
+        ``input_grad=False`` (training: the input is data, so a first Dense skips grad_y Wᵀ)."""
+        first, *rest = self.layers
         # dL/dx of layer k is dL/dy of layer k-1
-        for layer in reversed(self.layers):
+        for layer in reversed(rest):
             grad_y = layer.backward(grad_y)
-        return grad_y
+        if not input_grad and isinstance(first, Dense):
+            return first.backward(grad_y, input_grad=False)
+        return first.backward(grad_y)
 
     def parameters(self) -> list[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]

@@ -70,7 +70,7 @@ def train_step(model, loss_fn, optimizer, x, labels) -> tuple[float, np.ndarray]
     """One step of gradient descent on one mini-batch; returns the loss and the outputs."""
     outputs = model.forward(x, training=True)
     loss = loss_fn.forward(outputs, labels)
-    model.backward(loss_fn.backward())
+    model.backward(loss_fn.backward(), input_grad=False)  # no dL/dx for the data
     optimizer.step()
     return loss, outputs
 
