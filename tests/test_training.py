@@ -56,7 +56,7 @@ def test_fit_stops_at_the_first_non_finite_loss_with_a_clear_error():
         np.errstate(all="ignore"),
         pytest.raises(
             FloatingPointError,
-            match=r"loss is (nan|inf) at epoch 1, batch \d+ \(lr=1e\+06\); lower the learning rate",
+            match=r"loss is (nan|inf) at epoch 1, batch \d+ \(lr=1e\+06\): the weights dense\d\.[Wb] hold (nan|inf) after the last update; lower the learning rate",
         ),
     ):
         nn.fit(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data.batching import iterate_batches
+from .diagnostics import Monitor, locate_non_finite
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .optim import Optimizer
@@ -128,6 +129,7 @@ def fit(
     state: TrainState | None = None,
     on_epoch_end: Callable[[TrainState], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    monitor: Monitor | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train = (x, labels)`` in shuffled mini-batches.
 
@@ -141,6 +143,12 @@ def fit(
         state: continue a run from where a ``TrainState`` left it (see ``TrainingInterrupted``).
         should_stop: checked after every batch; when it returns True, fit raises
             ``TrainingInterrupted`` carrying the state to resume from.
+        monitor: a ``numpynn.diagnostics.Monitor``: adds per-layer statistics to each epoch's row
+            and reports symptoms of trouble. Without one, no statistics cost anything.
+
+    Raises:
+        FloatingPointError: at the first non-finite loss (or weight at an epoch's end), naming
+            the epoch, the batch and the layer, before ``on_epoch_end`` could save it.
     """
     x, labels = train
     _check_data(model, x, labels, "train")
@@ -152,6 +160,8 @@ def fit(
         raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     state = state if state is not None else TrainState()
+    if monitor is not None and state.epoch == state.batch == 0:
+        monitor.start(model, loss_fn)
     while state.epoch < epochs and not state.stopped_early:
         start = time.perf_counter()
         row = _run_epoch(
@@ -166,11 +176,15 @@ def fit(
             progress,
             epochs,
             should_stop,
+            monitor,
         )
+        _check_weights(model, row["epoch"], math.ceil(len(x) / batch_size), optimizer.lr)
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
             row |= {"val_loss": metrics["loss"], "val_accuracy": metrics["accuracy"]}
-        row |= {"lr": optimizer.lr, "seconds": time.perf_counter() - start}
+        row["lr"] = optimizer.lr
+        stats = {} if monitor is None else monitor.end_epoch(model, loss_fn, row, state.history)
+        row |= {"seconds": time.perf_counter() - start} | stats
         state.history.append(row)
         if patience is not None:
             _early_stopping(model, state, patience)
@@ -182,7 +196,18 @@ def fit(
 
 
 def _run_epoch(
-    model, loss_fn, optimizer, x, labels, batch_size, rng, state, progress, epochs, should_stop
+    model,
+    loss_fn,
+    optimizer,
+    x,
+    labels,
+    batch_size,
+    rng,
+    state,
+    progress,
+    epochs,
+    should_stop,
+    monitor,
 ):
     """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row."""
     epoch, done = state.epoch + 1, state.batch
@@ -192,12 +217,16 @@ def _run_epoch(
     batches = itertools.islice(iterate_batches(x, labels, batch_size, rng), done, None)
     if progress:
         batches = _progress_bar(batches, len(x), batch_size, epoch, epochs, initial=done)
+    watched = math.ceil(len(x) / batch_size) // 2 + 1  # the middle batch: a typical step
     for batch, (xb, yb) in enumerate(batches, done + 1):
-        loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
+        if monitor is not None and batch == watched:  # one watched step per epoch
+            loss, outputs = monitor.watch(train_step, model, loss_fn, optimizer, xb, yb)
+        else:
+            loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
         if not math.isfinite(loss):
             raise FloatingPointError(
-                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}); "
-                "lower the learning rate or run `numpynn diagnose`"
+                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}): "
+                f"{locate_non_finite(model, xb)}; {NON_FINITE_ADVICE}"
             )
         state.history.batch_loss.append(loss)
         state.loss_sum += loss * len(yb)
@@ -213,6 +242,19 @@ def _run_epoch(
            "val_loss": math.nan, "val_accuracy": math.nan}  # fmt: skip
     state.batch, state.loss_sum, state.correct = 0, 0.0, 0
     return row
+
+
+NON_FINITE_ADVICE = "lower the learning rate (try a tenth) or run `numpynn diagnose`"
+
+
+def _check_weights(model, epoch: int, batch: int, lr: float) -> None:
+    """The last update of an epoch may leave non-finite weights that no loss has seen yet."""
+    for p in model.parameters():
+        if not np.isfinite(p.value).all():
+            raise FloatingPointError(
+                f"at the end of epoch {epoch}, batch {batch} (lr={lr:g}): "
+                f"{locate_non_finite(model)}; {NON_FINITE_ADVICE}"
+            )
 
 
 def _early_stopping(model, state: TrainState, patience: int) -> None:

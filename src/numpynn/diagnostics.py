@@ -1,0 +1,185 @@
+"""Diagnostics of training: per-layer statistics, the ``Monitor`` that collects them for ``fit``,
+and ``locate_non_finite``, which names the layer where a NaN or Inf first appears.
+
+Statistics of each ``Dense`` layer ``dense<i>`` (columns ``dense<i>.<stat>`` in a run's history),
+measured once per epoch on a fixed evaluation batch in evaluation mode:
+
+    act_mean, act_std   mean and standard deviation of the activation after the layer
+    dead                ReLU / leaky ReLU: fraction of units never active (input <= 0 for every
+                        example of the batch): they pass no gradient, so they never learn again
+    saturated           sigmoid / tanh: fraction of units in a flat tail (f' below a tenth of its
+                        maximum) on at least 90% of the examples: their gradient is nearly zero
+    weight_norm         ‖W‖ (Frobenius)
+    grad_norm           ‖dL/dW‖ on the evaluation batch
+    update_ratio        ‖ΔW‖ / ‖W‖ of one training step (the epoch's middle one); ~1e-3 is
+                        healthy (the very first steps are atypical: Adam's moves every weight
+                        by about lr)
+"""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .layers import Dense
+from .losses import Loss, SoftmaxCrossEntropy
+from .model import Sequential
+from .symptoms import Symptom, find_symptoms
+
+__all__ = ["Monitor", "layer_statistics", "dense_layers", "locate_non_finite"]
+
+SATURATED_SLOPE = 0.1  # a unit is in a flat tail where f'(x) < 0.1 · max f'
+SATURATED_SHARE = 0.9  # ... and saturated when it is there for >= 90% of the examples
+
+
+def dense_layers(model: Sequential) -> list[Dense]:
+    """The model's Dense layers, in order (their ``name`` labels the statistics)."""
+    return [layer for layer in model.layers if isinstance(layer, Dense)]
+
+
+def layer_statistics(
+    model: Sequential, loss_fn: Loss, x: np.ndarray, labels: np.ndarray
+) -> tuple[float, dict[str, float]]:
+    """The loss on ``(x, labels)`` and the statistics above (all but ``update_ratio``), from one
+    forward pass in evaluation mode and one backward pass. Overwrites every ``p.grad``."""
+    names = [layer.name for layer in dense_layers(model)]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"layer_statistics: the Dense layers must have distinct names to label their "
+            f"statistics, got {names}; build the model with nn.mlp or pass name= to each Dense"
+        )
+    stats: dict[str, float] = {}
+    name = None
+    for layer in model.layers:
+        y = layer.forward(x)
+        if isinstance(layer, Dense):
+            name = layer.name
+        elif name is not None and isinstance(layer, ReLU | LeakyReLU | Sigmoid | Tanh):
+            stats |= _activation_statistics(name, layer, x, y)
+        x = y
+    loss = loss_fn.forward(x, labels)
+    model.backward(loss_fn.backward(), input_grad=False)
+    for dense in dense_layers(model):
+        stats[f"{dense.name}.weight_norm"] = _norm(dense.W.value)
+        stats[f"{dense.name}.grad_norm"] = _norm(dense.W.grad)
+    return loss, stats
+
+
+def _activation_statistics(name: str, layer, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Statistics of activation ``y = layer(x)`` (rows: examples, columns: units)."""
+    stats = {f"{name}.act_mean": float(y.mean()), f"{name}.act_std": float(y.std())}
+    if isinstance(layer, ReLU | LeakyReLU):
+        stats[f"{name}.dead"] = float(np.mean(~(x > 0).any(axis=0)))
+    else:
+        # sigmoid: f' = y(1 − y) <= 1/4; tanh: f' = 1 − y² <= 1
+        slope = y * (1 - y) * 4 if isinstance(layer, Sigmoid) else 1 - y * y
+        flat = np.mean(slope < SATURATED_SLOPE, axis=0)
+        stats[f"{name}.saturated"] = float(np.mean(flat >= SATURATED_SHARE))
+    return stats
+
+
+def _norm(a: np.ndarray) -> float:
+    return float(np.linalg.norm(a.ravel().astype(np.float64, copy=False)))
+
+
+class Monitor:
+    """Collects the layer statistics for ``fit(..., monitor=Monitor(x, labels))`` and watches for
+    symptoms of trouble (``numpynn.symptoms``).
+
+    Costs a copy of the weights before the middle step of each epoch (``watch``, to measure the
+    update) and one forward and backward pass over ``(x, labels)`` at the end of each epoch
+    (``end_epoch``); nothing on the other steps. Training itself is unchanged: the same seed
+    gives the same weights with or without a monitor.
+
+    Args:
+        x, labels: the fixed evaluation batch (a few hundred to a thousand examples).
+        warn: called with each new ``Symptom`` as soon as it is found (e.g. ``print``).
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        labels: np.ndarray,
+        warn: Callable[[Symptom], None] | None = None,
+    ):
+        if len(x) != len(labels) or len(x) == 0:
+            raise ValueError(
+                f"Monitor: x and labels must be a non-empty batch of the same length, got "
+                f"{len(x)} and {len(labels)}; pass e.g. x_val[:1000], y_val[:1000]"
+            )
+        self.x, self.labels, self.warn = x, labels, warn
+        self.initial_loss: float | None = None
+        self.num_classes: int | None = None
+        self.symptoms: list[Symptom] = []
+        self._update_ratios: dict[str, float] = {}
+
+    def start(self, model, loss_fn) -> None:
+        """Record the loss at initialization (before the first step of a fresh run)."""
+        if isinstance(loss_fn, SoftmaxCrossEntropy):
+            outputs = model.forward(self.x)
+            self.initial_loss = loss_fn.forward(outputs, self.labels)
+            self.num_classes = outputs.shape[1]
+
+    def watch(self, step, model, loss_fn, optimizer, *args):
+        """Run ``step(model, loss_fn, optimizer, *args)`` (one training step) and measure how much
+        it moved each weight matrix."""
+        dense = dense_layers(model)
+        before = [layer.W.value.copy() for layer in dense]
+        result = step(model, loss_fn, optimizer, *args)
+        # update ratio ‖ΔW‖ / ‖W‖: ~1e-3 is the classic healthy value
+        self._update_ratios = {
+            f"{layer.name}.update_ratio": _norm(layer.W.value - old) / max(_norm(old), 1e-30)
+            for layer, old in zip(dense, before)
+        }
+        return result
+
+    def end_epoch(self, model, loss_fn, row: dict, history) -> dict[str, float]:
+        """The statistics of the epoch that ends (to add to its history ``row``, which holds its
+        losses and ``lr`` so far); report each symptom found that was not reported before."""
+        _, stats = layer_statistics(model, loss_fn, self.x, self.labels)
+        # nan when no step was watched (a run resumed in the middle of the epoch)
+        stats |= {f"{layer.name}.update_ratio": math.nan for layer in dense_layers(model)}
+        stats |= self._update_ratios
+        self._update_ratios = {}
+        names = [layer.name for layer in dense_layers(model)]
+        stats = {key: stats[key] for name in names for key in stats if key.startswith(f"{name}.")}
+        found = find_symptoms(
+            [*history.rows, row | stats],
+            history.batch_loss,
+            initial_loss=self.initial_loss,
+            num_classes=self.num_classes,
+            lr=row["lr"],
+        )
+        known = {s.name for s in self.symptoms}
+        for symptom in found:
+            if symptom.name not in known:
+                self.symptoms.append(symptom)
+                if self.warn is not None:
+                    self.warn(symptom)
+        return stats
+
+
+def locate_non_finite(model: Sequential, x: np.ndarray | None = None) -> str:
+    """Where a NaN or Inf is, in words: the first parameter (value, then gradient) that holds
+    one, else the first layer whose output on the batch ``x`` does."""
+    for p in model.parameters():
+        if not np.isfinite(p.value).all():
+            return f"the weights {p.name} hold {_first_bad(p.value)} after the last update"
+    for p in model.parameters():
+        if not np.isfinite(p.grad).all():
+            return f"the gradient of {p.name} holds {_first_bad(p.grad)}"
+    if x is None:
+        return "every weight and gradient is finite"
+    with np.errstate(all="ignore"):
+        for i, layer in enumerate(model.layers):
+            x = layer.forward(x)
+            if not np.isfinite(x).all():
+                largest = max((_norm(p.value) for p in layer.parameters()), default=None)
+                weights = f" (its weights have norm {largest:.3g})" if largest is not None else ""
+                return f"the output of layer {i}, {layer!r}, holds {_first_bad(x)}{weights}"
+    return "every weight, gradient and layer output is finite on this batch"
+
+
+def _first_bad(a: np.ndarray) -> str:
+    return str(a.ravel()[np.flatnonzero(~np.isfinite(a.ravel()))[0]])
