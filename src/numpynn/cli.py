@@ -61,6 +61,7 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --data-dir ~/datasets/mnist --out runs/baseline --quiet
   numpynn train --resume runs/baseline                   # after Ctrl-C, SIGTERM or a crash
   numpynn train --epochs 50 --patience 5                 # early stopping keeps the best epoch
+  numpynn train --diagnostics                            # per-layer statistics and warnings
 """
 
 
@@ -147,9 +148,8 @@ def cmd_train(args) -> int:
                 f"or continue it with `numpynn train --resume {out}`"
             )
     try:
-        train_run(
-            config, out, data_dir=args.data_dir, resume=bool(args.resume), progress=not args.quiet
-        )
+        train_run(config, out, data_dir=args.data_dir, resume=bool(args.resume),
+                  progress=not args.quiet, diagnostics=args.diagnostics)  # fmt: skip
     except RunInterrupted as interruption:
         data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
         print(
@@ -327,6 +327,87 @@ def cmd_perceptron(args) -> int:
     return 0
 
 
+DIAGNOSE_EXAMPLES = """examples:
+  numpynn diagnose                                # the default network: expect all PASS
+  numpynn diagnose --lr 50                        # a broken learning rate: FAIL/WARN naming it
+  numpynn diagnose --hidden 64,64,64,64,64,64 --activation sigmoid --optimizer sgd --lr 0.1
+  numpynn diagnose --config runs/baseline/config.toml
+
+Checks: the loss at initialization vs ln(C); overfitting one batch of 32 images to 100% within
+300 steps; gradcheck of a tiny copy (widths <= 16); one epoch on --sample images with per-layer
+statistics (loss decreasing, gradient flow, update/weight ratio, dead or saturated units).
+Exit code 1 if any check FAILs. docs/debugging.md explains each check and its fixes.
+"""
+
+
+def _new_run_dir(args, command: str, name: str) -> Path:
+    out = args.out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(
+            f"numpynn {command}: --out {out} exists and is not empty; choose another folder"
+        )
+    return out
+
+
+def cmd_diagnose(args) -> int:
+    from .experiments.diagnose import diagnose_run
+
+    config = build_config(args)
+    out = _new_run_dir(args, "diagnose", "diagnose")
+    checks = diagnose_run(config, out, args.data_dir, sample=args.sample, progress=not args.quiet)
+    return 1 if any(check.status == "FAIL" for check in checks) else 0
+
+
+LR_FIND_EXAMPLES = """examples:
+  numpynn lr-find                                 # Adam on the default network
+  numpynn lr-find --optimizer sgd --steps 200
+  numpynn lr-find --optimizer momentum --hidden 512 --start-lr 1e-5 --end-lr 100
+
+Trains a fresh network while the learning rate grows exponentially from --start-lr to --end-lr,
+one batch per step, and stops once the loss explodes. lr_find.png shows loss against learning
+rate; the suggestion is a tenth of the learning rate where the smoothed loss is lowest.
+"""
+
+
+def cmd_lr_find(args) -> int:
+    from .experiments.lr_find import lr_find_run
+
+    config = build_config(args)
+    if args.start_lr >= args.end_lr:
+        raise UsageError(
+            f"numpynn lr-find: --start-lr must be below --end-lr, got {args.start_lr:g} and {args.end_lr:g}"
+        )
+    out = _new_run_dir(args, "lr-find", "lr-find")
+    lr_find_run(config, out, args.data_dir, start_lr=args.start_lr, end_lr=args.end_lr,
+                steps=args.steps, progress=not args.quiet)  # fmt: skip
+    return 0
+
+
+VANISHING_EXAMPLES = """examples:
+  numpynn vanishing                               # depths 2-10, 4 variants, ~30 s on 2 cores
+  numpynn vanishing --depths 2,4,6 --steps 200 --out runs/vanishing-quick
+  numpynn vanishing --width 128 --lr 0.5
+
+Sigmoid and tanh with Xavier, ReLU with He, and sigmoid with He (to separate the activation from
+the initialization); per-layer gradient norms at initialization and after training, and the test
+accuracy after the same budget of plain SGD. docs/activations.md explains the results.
+"""
+
+
+def cmd_vanishing(args) -> int:
+    from .experiments.vanishing import VanishingSettings, vanishing_run
+
+    settings = VanishingSettings(depths=args.depths, width=args.width, steps=args.steps,
+                                 lr=args.lr, batch_size=args.batch_size, seed=args.seed)  # fmt: skip
+    out = _new_run_dir(args, "vanishing", "vanishing")
+    try:
+        vanishing_run(out, settings, dataset=args.dataset, data_dir=args.data_dir,
+                      progress=not args.quiet)  # fmt: skip
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    return 0
+
+
 def cmd_data_info(args) -> int:
     from .data import DATASETS, locate_dataset, search_paths
 
@@ -389,7 +470,68 @@ def build_parser() -> Parser:
         "--resume", type=Path, metavar="RUN_DIR", help="continue a stopped run exactly"
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--diagnostics", action="store_true",
+        help="record per-layer statistics each epoch, warn about problems, draw diagnostics.png",
+    )  # fmt: skip
     train.set_defaults(run=cmd_train)
+
+    diagnose = commands.add_parser(
+        "diagnose", help="sanity checks of a network and its settings: PASS/WARN/FAIL",
+        epilog=DIAGNOSE_EXAMPLES,
+        description="Build the network `train` would build from the same flags and run the "
+        "sanity checks; print a checklist with advice and write checks.json and report.md.",
+    )  # fmt: skip
+    add_train_flags(diagnose)
+    diagnose.add_argument(
+        "--sample", type=positive_int, default=10_000,
+        help="training images of the one-epoch check (default 10000)",
+    )  # fmt: skip
+    diagnose.add_argument("--out", type=Path, metavar="DIR", help="(default runs/diagnose-TIME)")
+    diagnose.add_argument("--quiet", action="store_true", help="no progress bar")
+    diagnose.set_defaults(run=cmd_diagnose)
+
+    lr_find = commands.add_parser(
+        "lr-find", help="learning-rate range test: loss vs an exponentially growing lr",
+        epilog=LR_FIND_EXAMPLES,
+        description="The learning-rate range test on the network `train` would build from the "
+        "same flags (--lr is ignored). Writes lr_find.png, lr_find.csv, lr_find.json, report.md.",
+    )  # fmt: skip
+    add_train_flags(lr_find)
+    lr_find.add_argument("--start-lr", type=positive_float, default=1e-7, help="(default 1e-7)")
+    lr_find.add_argument("--end-lr", type=positive_float, default=10.0, help="(default 10)")
+    lr_find.add_argument(
+        "--steps", type=_checked(int, "an integer >= 10", lambda v: v >= 10), default=300,
+        help="batches, one learning rate each (default 300)",
+    )  # fmt: skip
+    lr_find.add_argument("--out", type=Path, metavar="DIR", help="(default runs/lr-find-TIME)")
+    lr_find.add_argument("--quiet", action="store_true", help="no progress bar")
+    lr_find.set_defaults(run=cmd_lr_find)
+
+    vanishing = commands.add_parser(
+        "vanishing", help="vanishing gradients: sigmoid, tanh and ReLU networks by depth",
+        epilog=VANISHING_EXAMPLES,
+        description="Train MLPs of each depth with sigmoid, tanh and ReLU for the same budget; "
+        "write per-layer gradient norms, accuracies, figures and report.md.",
+    )  # fmt: skip
+    vanishing.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="mnist",
+                           help="(default mnist)")  # fmt: skip
+    vanishing.add_argument("--data-dir", type=Path, metavar="DIR")
+    vanishing.add_argument(
+        "--depths", type=_checked(lambda t: [int(d) for d in t.split(",")],
+                                  "comma-separated depths >= 1, e.g. 2,4,6", lambda v: min(v) >= 1),
+        default=list(range(2, 11)), help="hidden layers (default 2,3,...,10)",
+    )  # fmt: skip
+    vanishing.add_argument("--width", type=positive_int, default=64, help="(default 64)")
+    vanishing.add_argument(
+        "--steps", type=positive_int, default=500, help="SGD steps (default 500)"
+    )
+    vanishing.add_argument("--lr", type=positive_float, default=0.1, help="(default 0.1)")
+    vanishing.add_argument("--batch-size", type=positive_int, default=64, help="(default 64)")
+    vanishing.add_argument("--seed", type=natural_int, default=0, help="(default 0)")
+    vanishing.add_argument("--out", type=Path, metavar="DIR", help="(default runs/vanishing-TIME)")
+    vanishing.add_argument("--quiet", action="store_true", help="no progress bar")
+    vanishing.set_defaults(run=cmd_vanishing)
 
     gradcheck = commands.add_parser(
         "gradcheck", help="check every backward pass against finite differences",

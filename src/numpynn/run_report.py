@@ -20,8 +20,14 @@ FIGURES = {
 }
 
 
-def write_run_report(run_dir, model, x_test, y_test, config: dict, metrics: dict, history) -> None:
-    """Draw curves.png, confusion.png, mistakes.png, weights.png and write report.md in run_dir."""
+def write_run_report(
+    run_dir, model, x_test, y_test, config: dict, metrics: dict, history, symptoms=None
+) -> None:
+    """Draw curves.png, confusion.png, mistakes.png, weights.png and write report.md in run_dir.
+
+    A history with per-layer statistics (``numpynn train --diagnostics``) also gets
+    diagnostics.png and a Diagnostics section listing ``symptoms`` (dicts with the fields of
+    ``numpynn.symptoms.Symptom``)."""
     run_dir = Path(run_dir)
     logits = np.concatenate(
         [model.forward(x_test[i : i + 4096]) for i in range(0, len(x_test), 4096)]
@@ -40,7 +46,54 @@ def write_run_report(run_dir, model, x_test, y_test, config: dict, metrics: dict
     )
     plots.save_figure(figure, run_dir / "mistakes.png")
     plots.save_figure(plots.plot_weights(model.layers[0].W.value), run_dir / "weights.png")
-    atomic_write_text(run_dir / "report.md", report_markdown(config, metrics, counts))
+    diagnosed = has_statistics(history.rows)
+    if diagnosed:
+        plots.save_figure(plots.plot_diagnostics(history.rows), run_dir / "diagnostics.png")
+    report = report_markdown(config, metrics, counts)
+    if diagnosed:
+        report += diagnostics_markdown(history.rows[-1], symptoms or [])
+    atomic_write_text(run_dir / "report.md", report)
+
+
+def has_statistics(rows: list[dict]) -> bool:
+    """Whether history rows hold the per-layer statistics of ``--diagnostics``."""
+    return bool(rows) and any(key.endswith(".grad_norm") for key in rows[0])
+
+
+STATISTICS = {  # column of the report's table: (statistic, format)
+    "activation mean": ("act_mean", "{:.3g}"),
+    "activation std": ("act_std", "{:.3g}"),
+    "dead": ("dead", "{:.0%}"),
+    "saturated": ("saturated", "{:.0%}"),
+    "‖W‖": ("weight_norm", "{:.3g}"),
+    "‖dL/dW‖": ("grad_norm", "{:.2e}"),
+    "update ratio": ("update_ratio", "{:.1e}"),
+}
+
+
+def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
+    """The report's Diagnostics section: the warnings with their advice, the statistics of the
+    last epoch (``row``) per layer, and the figure."""
+    lines = ["", "## Diagnostics", ""]
+    if symptoms:
+        lines += [f"{len(symptoms)} warning(s), each with what to try:", ""]
+        lines += [
+            f"- **{s['name']}** (epoch {s['epoch'] or 'before training'}): {s['message']}; "
+            f"*{s['advice']}*"
+            for s in symptoms
+        ]
+    else:
+        lines += ["No warnings: no symptom of trouble was found (see docs/debugging.md)."]
+    layers = [key[: -len(".grad_norm")] for key in row if key.endswith(".grad_norm")]
+    columns = {title: stat for title, stat in STATISTICS.items()
+               if any(f"{name}.{stat[0]}" in row for name in layers)}  # fmt: skip
+    table = [[name, *(style.format(row[f"{name}.{stat}"]) if f"{name}.{stat}" in row else "-"
+                      for stat, style in columns.values())] for name in layers]  # fmt: skip
+    lines += ["", f"Per-layer statistics after epoch {row['epoch']} (activations: of the "
+              "activation after the layer):", "", markdown_table(["layer", *columns], table)]  # fmt: skip
+    caption = "Per-layer statistics per epoch"
+    lines += ["", f"### {caption}", "", f"![{caption}](diagnostics.png)", ""]
+    return "\n".join(lines)
 
 
 def read_history(run_dir):
@@ -80,8 +133,10 @@ def redraw_run(run_dir, data_dir=None) -> None:
     model = load(run_dir / "model.npz")
     _, _, x_test, y_test = load_dataset(config.dataset, data_dir, progress=False)
     x_test = x_test.astype(model.dtype, copy=False)
+    warnings = run_dir / "warnings.json"
+    symptoms = json.loads(warnings.read_text()) if warnings.exists() else None
     write_run_report(
-        run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir)
+        run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir), symptoms
     )
 
 

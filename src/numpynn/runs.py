@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +26,25 @@ from .checkpoint import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, to_toml
 from .data import DATASETS, load_dataset
 from .data.batching import train_val_split
+from .diagnostics import Monitor
 from .files import atomic_write_text
-from .losses import get_loss
-from .model import mlp, save
-from .optim import get_optimizer
+from .losses import Loss, get_loss
+from .model import Sequential, mlp, save
+from .optim import Optimizer, get_optimizer
 from .run_report import write_run_report
 from .training import TrainingInterrupted, TrainState, evaluate, fit
 
-__all__ = ["train_run", "seed_streams", "RunInterrupted", "run_manifest"]
+__all__ = [
+    "train_run",
+    "prepare_run",
+    "RunSetup",
+    "seed_streams",
+    "RunInterrupted",
+    "run_manifest",
+    "monitor_batch",
+]
+
+MONITOR_BATCH = 1000  # images of the validation set on which --diagnostics measures each epoch
 
 
 class RunInterrupted(Exception):
@@ -62,27 +74,29 @@ def train_run(
     data_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
+    diagnostics: bool = False,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics.
 
     With ``resume``, continue from ``out_dir``'s last checkpoint: the result is bit-identical to
-    a run that was never interrupted.
+    a run that was never interrupted. With ``diagnostics``, every epoch's history row also holds
+    the per-layer statistics of ``numpynn.diagnostics`` (measured on ``MONITOR_BATCH`` validation
+    images), symptoms of trouble are logged as warnings and collected in ``warnings.json`` and
+    ``report.md``, and ``diagnostics.png`` draws the statistics; the weights are the same.
+
+    Raises:
+        FloatingPointError: at the first non-finite loss or weight (see ``fit``); the message
+            says where the last good checkpoint is.
     """
     config.validate()
     out_dir = Path(out_dir)
     checkpoints = out_dir / "checkpoints"
-    x_train, y_train, x_test, y_test = load_dataset(config.dataset, data_dir, progress=progress)
-    if config.dtype != "float32":
-        x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
-    rngs = seed_streams(config.seed)
-    train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
-    sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
-    architecture = "-".join(map(str, sizes))
-    model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
-                init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
-    loss_fn = get_loss(config.loss)
-    optimizer = get_optimizer(config.optimizer, model.parameters(), config.lr)
+    setup = prepare_run(config, data_dir, progress=progress)
+    model, loss_fn, optimizer, rngs = setup.model, setup.loss_fn, setup.optimizer, setup.rngs
+    train, val = setup.train, setup.val
+    x_test, y_test = setup.test
+    architecture = setup.architecture
     saved_rngs = {"model": rngs["model"], "shuffle": rngs["shuffle"]}
 
     clean_checkpoints(checkpoints)
@@ -92,6 +106,7 @@ def train_run(
             checkpoints / "last.json", model, optimizer, saved_rngs, checkpoints / "best.json"
         )
         log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
+        diagnostics = _resumed_diagnostics(state, diagnostics)
     else:
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
@@ -101,26 +116,43 @@ def train_run(
     log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
         f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
     log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
+    monitor = None
+    if diagnostics:
+        monitor = Monitor(*monitor_batch(train, val), warn=lambda s: log(f"warning: {s}"))
+    saved_epoch = state.epoch if state is not None else 0  # of the last good checkpoint
 
     def checkpoint(state: TrainState, tags=("last",)) -> None:
         save_checkpoint(checkpoints, tags, model, optimizer, state, saved_rngs, config.to_dict())
 
     def end_of_epoch(state: TrainState) -> None:
+        nonlocal saved_epoch
         checkpoint(state, ("last", "best") if state.best_epoch == state.epoch else ("last",))
+        saved_epoch = state.epoch
         log(format_epoch(state.history.rows[-1], config.epochs))
 
     try:
-        with stop_requested_by_signals() as should_stop:
+        # overflow is reported by fit's guard (FloatingPointError), not as numpy warnings
+        with (
+            stop_requested_by_signals() as should_stop,
+            np.errstate(over="ignore", invalid="ignore"),
+        ):
             history = fit(
                 model, loss_fn, optimizer, train, val if config.val_size else None,
                 epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
                 patience=config.patience or None, progress=progress, state=state,
-                on_epoch_end=end_of_epoch, should_stop=should_stop,
+                on_epoch_end=end_of_epoch, should_stop=should_stop, monitor=monitor,
             )  # fmt: skip
     except TrainingInterrupted as interruption:
         if interruption.state.batch:  # mid-epoch; at an epoch's end `last` is already saved
             checkpoint(interruption.state)
         raise RunInterrupted(out_dir, interruption.state) from None
+    except FloatingPointError as error:
+        kept = (
+            f"the last good checkpoint, after epoch {saved_epoch}, is {checkpoints / 'last.json'}"
+            if saved_epoch
+            else "no epoch finished, so there is no checkpoint"
+        )
+        raise FloatingPointError(f"{error}; {kept}") from None
 
     test = evaluate(model, x_test, y_test, loss_fn=loss_fn)
     metrics = {
@@ -136,7 +168,11 @@ def train_run(
     atomic_write_text(out_dir / "history.json", history.to_json())
     save(model, out_dir / "model.npz")
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history)
+    symptoms = None
+    if monitor is not None:
+        symptoms = [vars(symptom) for symptom in monitor.symptoms]
+        atomic_write_text(out_dir / "warnings.json", json.dumps(symptoms, indent=2) + "\n")
+    write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms)
     best = TrainState(history).best_epoch
     stopped = (
         f" (early stopping: weights of epoch {best})"
@@ -146,6 +182,60 @@ def train_run(
     log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epochs, "
         f"{metrics['train_seconds']:.1f} s of training{stopped}")  # fmt: skip
     return metrics
+
+
+@dataclass
+class RunSetup:
+    """What a run starts from: the network, its loss and optimizer, the data split in three, and
+    the seeded generators (``model``, ``split``, ``shuffle``) that ``seed_streams`` made."""
+
+    model: Sequential
+    loss_fn: Loss
+    optimizer: Optimizer
+    train: tuple[np.ndarray, np.ndarray]
+    val: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    rngs: dict[str, np.random.Generator]
+    architecture: str  # e.g. "784-256-128-10"
+    make_optimizer: Callable[[list], Optimizer]  # the config's optimizer for other parameters
+
+
+def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -> RunSetup:
+    """Load the data set and build the network, loss and optimizer ``config`` describes, exactly
+    as ``numpynn train`` does (``diagnose`` and ``lr-find`` start from the same point)."""
+    x_train, y_train, x_test, y_test = load_dataset(config.dataset, data_dir, progress=progress)
+    if config.dtype != "float32":
+        x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
+    rngs = seed_streams(config.seed)
+    train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
+    sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
+    model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
+                init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
+
+    def make_optimizer(params) -> Optimizer:
+        return get_optimizer(config.optimizer, params, config.lr)
+
+    return RunSetup(model, get_loss(config.loss), make_optimizer(model.parameters()), train, val,
+                    (x_test, y_test), rngs, "-".join(map(str, sizes)), make_optimizer)  # fmt: skip
+
+
+def monitor_batch(train, val, size: int = MONITOR_BATCH):
+    """The fixed batch diagnostics measure on: the first ``size`` validation images (already in
+    random order), or training images when there is no validation set."""
+    x, labels = val if len(val[0]) else train
+    return x[:size], labels[:size]
+
+
+def _resumed_diagnostics(state: TrainState, diagnostics: bool) -> bool:
+    """A resumed run keeps collecting statistics if it did; it cannot start halfway through."""
+    rows = state.history.rows
+    had = bool(rows) and any(key.endswith(".grad_norm") for key in rows[0])
+    if diagnostics and rows and not had:
+        raise ValueError(
+            "train_run: the run being resumed has no diagnostics in its history; statistics "
+            "cannot start halfway through — resume without --diagnostics"
+        )
+    return diagnostics or had
 
 
 @contextmanager
