@@ -108,7 +108,7 @@ def test_a_diverging_run_stops_with_a_clear_error_and_keeps_its_last_good_checkp
     assert err.startswith("error: loss is nan at epoch 2, batch ")
     assert "(lr=1e+30): the weights dense" in err and "lower the learning rate (try a tenth)" in err
     assert err.rstrip().endswith(
-        f"the last good checkpoint, after epoch 1, is {out / 'checkpoints' / 'last.json'}"
+        f"the last checkpoint with finite weights, after epoch 1, is {out / 'checkpoints' / 'last.json'}"
     )
 
     monkeypatch.setattr(training, "train_step", step)

@@ -148,7 +148,8 @@ def train_run(
         raise RunInterrupted(out_dir, interruption.state) from None
     except FloatingPointError as error:
         kept = (
-            f"the last good checkpoint, after epoch {saved_epoch}, is {checkpoints / 'last.json'}"
+            f"the last checkpoint with finite weights, after epoch {saved_epoch}, is "
+            f"{checkpoints / 'last.json'}"
             if saved_epoch
             else "no epoch finished, so there is no checkpoint"
         )

@@ -142,8 +142,8 @@ def _gradient_flow(latest, layers) -> Symptom | None:
             0,
             f"gradients vanish toward the input: ‖dL/dW‖ of {layers[0]} is only {first / last:.2g} "
             f"times that of {layers[-1]}, so the first layers barely learn",
-            "use ReLU or leaky ReLU with He initialization instead of sigmoid, or a shallower "
-            "network (see docs/activations.md)",
+            "use ReLU or leaky ReLU with He initialization (sigmoid and saturated tanh units "
+            "shrink the gradient at every layer), or a shallower network; see docs/activations.md",
         )
     return None
 
