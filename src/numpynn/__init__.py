@@ -13,8 +13,27 @@ from .init import (
 from .layers import Dense, Dropout, Layer
 from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
 from .model import Sequential, load, mlp, save
-from .optim import OPTIMIZERS, SGD, Adam, Optimizer, get_optimizer
+from .optim import (
+    OPTIMIZERS,
+    SGD,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSProp,
+    clip_grad_norm,
+    get_optimizer,
+)
 from .parameter import Parameter
+from .schedules import (
+    SCHEDULES,
+    Constant,
+    Cosine,
+    Exponential,
+    Schedule,
+    StepDecay,
+    Warmup,
+    make_schedule,
+)
 from .training import History, evaluate, fit, train_step
 
 __version__ = "0.1.0"
@@ -24,9 +43,14 @@ __all__ = [
     "INITIALIZERS",
     "LOSSES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "Adam",
+    "AdamW",
+    "Constant",
+    "Cosine",
     "Dense",
     "Dropout",
+    "Exponential",
     "History",
     "Identity",
     "Layer",
@@ -35,12 +59,17 @@ __all__ = [
     "MeanSquaredError",
     "Optimizer",
     "Parameter",
+    "RMSProp",
     "ReLU",
     "SGD",
+    "Schedule",
     "Sequential",
     "Sigmoid",
     "SoftmaxCrossEntropy",
+    "StepDecay",
     "Tanh",
+    "Warmup",
+    "clip_grad_norm",
     "data",
     "evaluate",
     "fit",
@@ -51,6 +80,7 @@ __all__ = [
     "he_normal",
     "he_uniform",
     "load",
+    "make_schedule",
     "mlp",
     "save",
     "train_step",

@@ -18,7 +18,6 @@ from .data.batching import train_val_split
 from .files import atomic_write_text
 from .losses import get_loss
 from .model import mlp, save
-from .optim import get_optimizer
 from .run_report import write_run_report
 from .training import evaluate, fit
 
@@ -62,22 +61,25 @@ def train_run(
         rng=rngs["model"],
     )
     loss_fn = get_loss(config.loss)
-    optimizer = get_optimizer(config.optimizer, model.parameters(), config.lr)
+    optimizer = config.build_optimizer(model.parameters())
+    schedule = config.build_schedule()
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
     log(
         f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
         f"{len(train[0])} training / {len(val[0])} validation images"
     )
-    log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
+    clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
+    log(f"optimizer {optimizer!r}, schedule {schedule!r}{clipping}, loss {loss_fn!r}")
+    log(f"writing to {out_dir}")
 
     def report(row: dict) -> None:
         log(format_epoch(row, config.epochs))
 
     history = fit(
         model, loss_fn, optimizer, train, val if config.val_size else None,
-        epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
-        progress=progress, on_epoch_end=report,
+        epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"], schedule=schedule,
+        clip_norm=config.clip_norm, progress=progress, on_epoch_end=report,
     )  # fmt: skip
     test = evaluate(model, x_test, y_test, loss_fn=loss_fn)
     metrics = {
@@ -109,4 +111,4 @@ def format_epoch(row: dict, epochs: int) -> str:
     )
     if not np.isnan(row["val_loss"]):
         line += f"  val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.2%}"
-    return line + f"  {row['seconds']:.1f}s"
+    return line + f"  lr {row['lr']:.3g}  {row['seconds']:.1f}s"

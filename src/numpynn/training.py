@@ -13,7 +13,7 @@ import numpy as np
 from .data.batching import iterate_batches
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
-from .optim import Optimizer
+from .optim import Optimizer, clip_grad_norm
 
 __all__ = ["History", "train_step", "fit", "evaluate"]
 
@@ -64,11 +64,18 @@ def _format(value):
     return repr(value) if isinstance(value, float) else value
 
 
-def train_step(model, loss_fn, optimizer, x, labels) -> tuple[float, np.ndarray]:
-    """One step of gradient descent on one mini-batch; returns the loss and the outputs."""
+def train_step(
+    model, loss_fn, optimizer, x, labels, clip_norm: float | None = None
+) -> tuple[float, np.ndarray]:
+    """One step of gradient descent on one mini-batch; returns the loss and the outputs.
+
+    With ``clip_norm``, the gradients are first scaled so that their global norm is at most that.
+    """
     outputs = model.forward(x, training=True)
     loss = loss_fn.forward(outputs, labels)
     model.backward(loss_fn.backward())
+    if clip_norm:
+        clip_grad_norm(optimizer.params, clip_norm)
     optimizer.step()
     return loss, outputs
 
@@ -84,6 +91,8 @@ def fit(
     batch_size: int = 128,
     seed: int | None = 0,
     rng: np.random.Generator | None = None,
+    schedule: Callable[[int], float] | None = None,
+    clip_norm: float | None = None,
     progress: bool = False,
     on_epoch_end: Callable[[dict], None] | None = None,
 ) -> History:
@@ -92,6 +101,9 @@ def fit(
     Each epoch records the mean training loss and accuracy over its batches (measured as the
     batches went by, with dropout on), the validation loss and accuracy (when ``val`` is given),
     the learning rate and the seconds it took. ``on_epoch_end(row)`` is called after each epoch.
+
+    ``schedule(epoch)`` (epochs counted from 0; see ``numpynn.schedules``) sets ``optimizer.lr``
+    before each epoch; ``clip_norm`` caps the global norm of the gradients at every step.
     """
     x, labels = train
     _check_data(model, x, labels, "train")
@@ -99,16 +111,20 @@ def fit(
         _check_data(model, *val, "val")
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    if clip_norm is not None and not (math.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"fit: clip_norm must be a finite number > 0 (or None), got {clip_norm}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     history = History()
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
+        if schedule is not None:
+            optimizer.lr = _scheduled_lr(schedule, epoch)
         batches = iterate_batches(x, labels, batch_size, rng)
         if progress:
             batches = _progress_bar(batches, len(x), batch_size, epoch, epochs)
         total_loss = correct = 0.0
         for batch, (xb, yb) in enumerate(batches, 1):
-            loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
+            loss, outputs = train_step(model, loss_fn, optimizer, xb, yb, clip_norm)
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}); "
@@ -147,6 +163,16 @@ def evaluate(model, x, labels, loss_fn: Loss | None = None, batch_size: int = 20
         total_loss += loss_fn.forward(outputs, yb) * len(yb)
         correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
     return {"loss": total_loss / len(x), "accuracy": correct / len(x)}
+
+
+def _scheduled_lr(schedule, epoch: int) -> float:
+    lr = float(schedule(epoch - 1))
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(
+            f"fit: the schedule {schedule!r} gives lr={lr} for epoch {epoch}; a learning rate "
+            "must be > 0 (is the schedule shorter than the run?)"
+        )
+    return lr
 
 
 def _check_data(model, x, labels, who: str) -> None:

@@ -1,0 +1,1 @@
+"""Studies: each module composes library calls into one experiment that writes a run directory."""
