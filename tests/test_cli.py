@@ -17,7 +17,7 @@ def test_train_writes_the_run_directory_and_evaluate_reloads_it(tmp_path, tiny_m
     out = tmp_path / "run"
     code, stdout, _ = run(
         capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "2",
-        "--val-size", "200", "--lr", "0.003", "--out", str(out), "--quiet",
+        "--val-size", "200", "--lr", "0.003", "--schedule", "constant", "--out", str(out), "--quiet",
     )  # fmt: skip
     assert code == 0
     assert {"config.toml", "history.csv", "history.json", "metrics.json", "model.npz"} <= {
@@ -90,7 +90,7 @@ def test_same_seed_twice_gives_identical_history_and_weights(tmp_path, tiny_mnis
         (["train", "--weight-decay", "-1"], "argument --weight-decay: must be a number >= 0"),
         (["train", "--clip-norm", "0"], "argument --clip-norm: must be a number > 0, got 0"),
         (["train", "--gamma", "0.5"], "gamma applies to the step and exponential schedules"),
-        (["train", "--warmup-epochs", "10"], "warmup_epochs must be an integer in [0, epochs=10)"),
+        (["train", "--warmup-epochs", "5"], "warmup_epochs must be an integer in [0, epochs=5)"),
         (["optimizers", "--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
     ],
 )  # fmt: skip

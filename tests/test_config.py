@@ -50,9 +50,12 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
         ({"weight_decay": -0.1}, r"weight_decay must be a number >= 0, got -0.1"),
         ({"momentum": "0.9"}, r"momentum must be a number >= 0, got '0.9'"),
         ({"clip_norm": 0.0}, r"clip_norm must be a number > 0, got 0.0"),
-        ({"gamma": 0.5}, r"gamma applies to the step and exponential schedules, not 'constant'"),
+        (
+            {"schedule": "constant", "gamma": 0.5},
+            r"gamma applies to the step and exponential schedules, not 'constant'",
+        ),
         ({"schedule": "step", "step_size": 0}, r"step_size must be an integer >= 1, got 0"),
-        ({"warmup_epochs": 10}, r"warmup_epochs must be an integer in \[0, epochs=10\), got 10"),
+        ({"warmup_epochs": 5}, r"warmup_epochs must be an integer in \[0, epochs=5\), got 5"),
         ({"batch_size": 1.5}, r"batch_size must be an integer >= 1, got 1.5"),
     ],
 )

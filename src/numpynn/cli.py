@@ -57,7 +57,7 @@ widths = _checked(
 )
 
 TRAIN_EXAMPLES = """examples:
-  numpynn train                                   # 784-256-128-10 ReLU, Adam, 10 epochs (~98%)
+  numpynn train                                   # 784-256-128-10 ReLU, Adam, 5 epochs (~98.2%)
   numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
   numpynn train --optimizer nesterov --lr 0.05 --schedule cosine --warmup-epochs 1
   numpynn train --optimizer adamw --weight-decay 0.05 --schedule step --gamma 0.5 --clip-norm 5
@@ -92,7 +92,7 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
     )
     add_model_flags(parser)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
-    parser.add_argument("--lr", type=positive_float, help="learning rate (default 1e-3)")
+    parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 3e-3)")
     parser.add_argument(
         "--momentum", type=probability, help="sgd, momentum, nesterov, rmsprop (default 0 or 0.9)"
     )
@@ -100,7 +100,7 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
         "--weight-decay", type=non_negative_float, help="(default 0; 1e-2 for adamw)"
     )
     parser.add_argument(
-        "--schedule", choices=sorted(SCHEDULES), help="learning rate per epoch (default constant)"
+        "--schedule", choices=sorted(SCHEDULES), help="learning rate per epoch (default cosine)"
     )
     parser.add_argument(
         "--warmup-epochs", type=natural_int, help="linear warm-up before the schedule (default 0)"
@@ -115,7 +115,7 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
         "--clip-norm", type=positive_float, help="cap the global gradient norm (default off)"
     )
     parser.add_argument("--batch-size", type=positive_int, help="(default 128)")
-    parser.add_argument("--epochs", type=positive_int, help="(default 10)")
+    parser.add_argument("--epochs", type=positive_int, help="(default 5)")
     parser.add_argument(
         "--val-size", type=natural_int, help="validation images held out (default 5000)"
     )

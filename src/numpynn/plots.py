@@ -151,8 +151,8 @@ def plot_trajectories(surfaces: dict, paths: dict[str, dict[str, np.ndarray]]):
     for ax, surface in zip(np.atleast_1d(axes), surfaces.values()):
         x, y = np.meshgrid(np.linspace(*surface.xlim, 160), np.linspace(*surface.ylim, 160))
         gap = surface.f(x, y) - surface.f_min
-        levels = np.geomspace(max(gap.min(), 1e-4), gap.max(), 14)
-        ax.contour(x, y, np.maximum(gap, 1e-12), levels=levels, cmap="Greys", linewidths=0.6,
+        levels = np.geomspace(max(gap.min(), 1e-4), gap.max(), 10)
+        ax.contour(x, y, np.maximum(gap, 1e-12), levels=levels, cmap="Greys", linewidths=0.5,
                    norm=_log_norm())  # fmt: skip
         for i, (name, path) in enumerate(paths[surface.name].items()):
             ax.plot(*path.T, "-", color=f"C{i}", lw=1.2, alpha=0.85, label=name)
