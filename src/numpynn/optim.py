@@ -71,9 +71,10 @@ class Optimizer:
         expected = {
             f"state.{i}.{key}": value for i, s in enumerate(self.state) for key, value in s.items()
         }
-        given = {key for key in state_dict if key.startswith("state.")}
-        if given != set(expected) or not {"t", "lr"} <= set(state_dict):
-            missing, extra = sorted(set(expected) - given), sorted(given - set(expected))
+        required = {"t", "lr", *expected}
+        missing = sorted(required - set(state_dict))
+        extra = sorted(key for key in state_dict if key not in required)
+        if missing or extra:
             raise ValueError(
                 f"{name}: state_dict does not fit this optimizer (missing {missing}, "
                 f"unexpected {extra}); load a state saved by the same optimizer and options"

@@ -153,20 +153,21 @@ def best_runs(rows: list[dict]) -> dict[str, dict]:
         return (not reached, row["steps_to_minimum"] or 0, row["final_distance"])
 
     best = {}
-    for row in rows:
-        if not row["diverged"] and (row["optimizer"] not in best or rank(row) < rank(best[row["optimizer"]])):  # fmt: skip
-            best[row["optimizer"]] = row
+    for row in (row for row in rows if not row["diverged"]):
+        name = row["optimizer"]
+        if name not in best or rank(row) < rank(best[name]):
+            best[name] = row
     return best
 
 
 def compare_on_mnist(
-    train, val, test, optimizers: dict[str, float], *, hidden=(256, 128), epochs=10,
-    batch_size=128, seed=0, progress=False, log: Callable[[str], None] = print,
+    train, val, test, optimizers: dict[str, float], *, hidden=(256, 128), num_classes=10,
+    epochs=10, batch_size=128, seed=0, progress=False, log: Callable[[str], None] = print,
 ) -> dict[str, dict]:  # fmt: skip
     """Train one MLP per optimizer, each from the same initial weights (``mlp(..., seed=seed)``)
     through the same mini-batches (``fit(..., seed=seed)``). Returns, per optimizer, its history,
     test metrics, seconds and the first epoch with validation accuracy >= 97% (None: never)."""
-    sizes = [train[0].shape[1], *hidden, int(train[1].max()) + 1]
+    sizes = [train[0].shape[1], *hidden, num_classes]
     results = {}
     for name, lr in optimizers.items():
         model = mlp(sizes, "relu", seed=seed)
