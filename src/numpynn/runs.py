@@ -28,7 +28,6 @@ from .data.batching import train_val_split
 from .files import atomic_write_text
 from .losses import get_loss
 from .model import mlp, save
-from .optim import get_optimizer
 from .run_report import write_run_report
 from .training import TrainingInterrupted, TrainState, evaluate, fit
 
@@ -82,7 +81,8 @@ def train_run(
     model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
                 init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
     loss_fn = get_loss(config.loss)
-    optimizer = get_optimizer(config.optimizer, model.parameters(), config.lr)
+    optimizer = config.build_optimizer(model.parameters())
+    schedule = config.build_schedule()
     saved_rngs = {"model": rngs["model"], "shuffle": rngs["shuffle"]}
 
     clean_checkpoints(checkpoints)
@@ -100,7 +100,9 @@ def train_run(
         )
     log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
         f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
-    log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
+    clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
+    log(f"optimizer {optimizer!r}, schedule {schedule!r}{clipping}, loss {loss_fn!r}")
+    log(f"writing to {out_dir}")
 
     def checkpoint(state: TrainState, tags=("last",)) -> None:
         save_checkpoint(checkpoints, tags, model, optimizer, state, saved_rngs, config.to_dict())
@@ -114,7 +116,8 @@ def train_run(
             history = fit(
                 model, loss_fn, optimizer, train, val if config.val_size else None,
                 epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
-                patience=config.patience or None, progress=progress, state=state,
+                schedule=schedule, clip_norm=config.clip_norm, patience=config.patience or None,
+                progress=progress, state=state,
                 on_epoch_end=end_of_epoch, should_stop=should_stop,
             )  # fmt: skip
     except TrainingInterrupted as interruption:
@@ -220,4 +223,4 @@ def format_epoch(row: dict, epochs: int) -> str:
     )
     if not np.isnan(row["val_loss"]):
         line += f"  val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.2%}"
-    return line + f"  {row['seconds']:.1f}s"
+    return line + f"  lr {row['lr']:.3g}  {row['seconds']:.1f}s"
