@@ -148,3 +148,41 @@ def test_clip_norm_caps_every_step_of_fit():
         ValueError, match=r"fit: clip_norm must be a finite number > 0 \(or None\), got -1"
     ):
         nn.fit(model, nn.SoftmaxCrossEntropy(), Recording(model.parameters(), lr=0.1), (x, labels), clip_norm=-1)  # fmt: skip
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov", "adam", "rmsprop"])
+def test_float32_stays_float32_through_forward_backward_and_step(optimizer):
+    model = nn.mlp([20, 16, 16, 3], activation="tanh", dropout=0.1, seed=0)
+    opt = nn.get_optimizer(optimizer, model.parameters(), 1e-2)
+    x, labels = blobs(64)[0][:, :5].repeat(4, axis=1), blobs(64)[1]
+    for loss_fn in (nn.SoftmaxCrossEntropy(), nn.MeanSquaredError()):
+        outputs = model.forward(x, training=True)
+        loss_fn.forward(outputs, labels)
+        grad = loss_fn.backward()
+        assert outputs.dtype == grad.dtype == model.backward(grad).dtype == np.float32
+        opt.step()
+        for p in model.parameters():
+            assert p.value.dtype == p.grad.dtype == np.float32, p.name
+        assert all(
+            a.dtype == np.float32 for a in opt.state_dict().values() if isinstance(a, np.ndarray)
+        )
+
+
+def test_optimized_float32_training_follows_a_float64_reference():
+    """A few steps of the fast float32 path agree with the same steps in float64 to float32
+    rounding: no accuracy is lost to buffers, fusion or threads."""
+    x, labels = blobs(512)
+    x = np.hstack([x] * 20)  # 100 inputs
+    runs = {}
+    start_weights = [p.value.copy() for p in nn.mlp([100, 64, 32, 3], seed=0).parameters()]
+    for dtype in ("float32", "float64"):
+        model = nn.mlp([100, 64, 32, 3], seed=0, dtype=dtype)
+        for p, w in zip(model.parameters(), start_weights):
+            p.value[...] = w  # the same starting point, exactly
+        opt = nn.Adam(model.parameters(), lr=1e-3)
+        for start in range(0, 512, 64):
+            xb = x[start : start + 64].astype(dtype)
+            nn.train_step(model, nn.SoftmaxCrossEntropy(), opt, xb, labels[start : start + 64])
+        runs[dtype] = [p.value for p in model.parameters()]
+    for fast, reference in zip(runs["float32"], runs["float64"]):
+        np.testing.assert_allclose(fast, reference, rtol=1e-4, atol=1e-5)

@@ -5,11 +5,13 @@ value, grad its gradient, t the step count (1 on the first step).
 
 import inspect
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
 
-from .parameter import Parameter
+from .parameter import Parameter, packed
 
 __all__ = [
     "Optimizer",
@@ -36,18 +38,35 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: lr must be a finite number > 0, got {lr}")
         self.lr = float(lr)
         self.t = 0
-        self.state = [self.init_state(p) for p in self.params]
+        # a model's parameters share one buffer (parameter.pack): update them all at once
+        whole = packed(self.params)
+        self.groups = [whole] if whole is not None else self.params
+        self.state = [self.init_state(p) for p in self.groups]
+        self._tasks = _split_for_threads(self.groups, self.state, THREADS)
+        self._pool = None
 
     def init_state(self, p: Parameter) -> dict:
         return {}
 
-    def update(self, p: Parameter, state: dict) -> None:
+    def update(self, p: Parameter, state: dict, work: np.ndarray) -> None:
+        """Update ``p.value`` in place from ``p.grad``; ``work`` is scratch of p's shape."""
         raise NotImplementedError
 
     def step(self) -> None:
         self.t += 1
-        for p, state in zip(self.params, self.state):
-            self.update(p, state)
+        # every update is elementwise: slices of a large buffer run in parallel threads (NumPy
+        # releases the GIL inside its loops); the first thread's share runs here
+        first, *rest = self._tasks
+        if rest and self._pool is None:
+            self._pool = ThreadPoolExecutor(len(rest), thread_name_prefix="numpynn-step")
+        running = [self._pool.submit(self._update_all, tasks) for tasks in rest]
+        self._update_all(first)
+        for future in running:
+            future.result()
+
+    def _update_all(self, tasks: list[tuple]) -> None:
+        for p, state, work in tasks:
+            self.update(p, state, work)
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -129,7 +148,7 @@ class SGD(Optimizer):
     def init_state(self, p):
         return {"momentum_buffer": np.zeros_like(p.value)} if self.momentum else {}
 
-    def update(self, p, state):
+    def update(self, p, state, work):
         g = self._grad(p)
         if self.momentum:
             v = state["momentum_buffer"]
@@ -139,10 +158,12 @@ class SGD(Optimizer):
                 v *= self.momentum
                 v += g if self.dampening == 0 else (1 - self.dampening) * g
             if self.nesterov:
-                g = g + self.momentum * v
+                np.multiply(v, self.momentum, out=work)
+                g = np.add(g, work, out=work)
             else:
                 g = v
-        p.value -= self.lr * g
+        np.multiply(g, self.lr, out=work)
+        p.value -= work
 
     def __repr__(self):
         extra = f", momentum={self.momentum}" if self.momentum else ""
@@ -178,7 +199,7 @@ class Adam(Optimizer):
         state = {"m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
         return state | ({"v_max": np.zeros_like(p.value)} if self.amsgrad else {})
 
-    def update(self, p, state):
+    def update(self, p, state, work):
         beta1, beta2 = self.betas
         if self.decoupled:
             p.value *= 1 - self.lr * self.weight_decay
@@ -186,21 +207,21 @@ class Adam(Optimizer):
         else:
             g = self._grad(p)
         m, v = state["m"], state["v"]
-        # one scratch array per parameter and step: work holds (1 − β)·g, then g², then the step
-        work = np.multiply(g, 1 - beta1)
-        m *= beta1
+        np.subtract(g, m, out=work)  # m ← m + (1 − β₁)(g − m), the same as β₁·m + (1 − β₁)·g
+        work *= 1 - beta1
         m += work
-        np.multiply(g, g, out=work)
+        np.multiply(g, g, out=work)  # v ← v + (1 − β₂)(g² − v)
+        work -= v
         work *= 1 - beta2
-        v *= beta2
         v += work
         if self.amsgrad:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
+        # lr·m̂/(√v̂ + eps) = [lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)]·m/(√v + eps·√(1 − β₂ᵗ)): no pass over v̂
+        correction = math.sqrt(1 - beta2**self.t)
         np.sqrt(v, out=work)
-        work /= math.sqrt(1 - beta2**self.t)
-        work += self.eps
+        work += self.eps * correction
         np.divide(m, work, out=work)
-        work *= self.lr / (1 - beta1**self.t)
+        work *= self.lr * correction / (1 - beta1**self.t)
         p.value -= work
 
     def __repr__(self):
@@ -249,10 +270,10 @@ class RMSProp(Optimizer):
             state["momentum_buffer"] = np.zeros_like(p.value)
         return state
 
-    def update(self, p, state):
+    def update(self, p, state, work):
         alpha, g = self.alpha, self._grad(p)
         s = state["square_avg"]
-        work = np.multiply(g, g)
+        np.multiply(g, g, out=work)
         work *= 1 - alpha
         s *= alpha
         s += work
@@ -271,8 +292,10 @@ class RMSProp(Optimizer):
             b = state["momentum_buffer"]
             b *= self.momentum
             b += work
-            work = b
-        p.value -= self.lr * work
+            np.multiply(b, self.lr, out=work)
+        else:
+            work *= self.lr
+        p.value -= work
 
     def __repr__(self):
         extra = f", momentum={self.momentum}" if self.momentum else ""
@@ -297,6 +320,48 @@ def clip_grad_norm(params, max_norm: float) -> float:
         for p in params:
             p.grad *= scale
     return total
+
+
+def _threads() -> int:
+    """Threads for an optimizer step: as many as BLAS is told to use, else the cores, at most 4."""
+    for name in (
+        "NUMPYNN_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    ):
+        if os.environ.get(name, "").isdigit():
+            return max(1, min(4, int(os.environ[name])))
+    return max(
+        1,
+        min(
+            4,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
+    )
+
+
+THREADS = _threads()
+MIN_SLICE = 1 << 16  # below this many elements a thread costs more than it saves
+
+
+def _split_for_threads(groups, states, threads: int) -> list[list[tuple]]:
+    """Per thread, the (parameter, state, scratch) views it updates: each group is cut into up
+    to ``threads`` slices of at least MIN_SLICE elements (small groups stay whole, in thread 0);
+    the updates of different slices are independent."""
+    tasks: list[list[tuple]] = [[] for _ in range(threads)]
+    for p, state in zip(groups, states):
+        parts = max(1, min(threads, p.size // MIN_SLICE))
+        bounds = [p.size * i // parts for i in range(parts + 1)]
+        work = np.empty(p.size, dtype=p.value.dtype)
+        for thread, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            piece = Parameter(p.value.reshape(-1)[start:end], p.name)
+            piece.grad = p.grad.reshape(-1)[start:end]
+            views = {k: a.reshape(-1)[start:end] for k, a in state.items()}
+            tasks[thread].append((piece, views, work[start:end]))
+    return [t for t in tasks if t]
 
 
 OPTIMIZERS = {
