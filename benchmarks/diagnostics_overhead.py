@@ -44,7 +44,7 @@ def part_seconds(x, y, monitor_batch, repeats=20):
         return min(timeit.repeat(function, number=number, repeat=repeats)) / number
 
     step = best(lambda: nn.train_step(model, loss_fn, optimizer, xb, yb))
-    watch = best(lambda: monitor.watch(lambda *args: None, model, loss_fn, optimizer))
+    watch = best(lambda: monitor.watch(model, lambda: None))
     row, history = {"epoch": 1, "train_loss": 1.0, "val_loss": np.nan, "lr": 1e-3}, History()
     end = best(lambda: monitor.end_epoch(model, loss_fn, row, history))
     monitor = None

@@ -17,7 +17,7 @@ def test_train_writes_the_run_directory_and_evaluate_reloads_it(tmp_path, tiny_m
     out = tmp_path / "run"
     code, stdout, _ = run(
         capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "2",
-        "--val-size", "200", "--lr", "0.003", "--out", str(out), "--quiet",
+        "--val-size", "200", "--lr", "0.003", "--schedule", "constant", "--out", str(out), "--quiet",
     )  # fmt: skip
     assert code == 0
     assert {"config.toml", "history.csv", "history.json", "metrics.json", "model.npz"} <= {
@@ -82,8 +82,18 @@ def test_same_seed_twice_gives_identical_history_and_weights(tmp_path, tiny_mnis
         (["train", "--learning-rate", "0.1"], "unrecognized arguments: --learning-rate"),
         (["train", "--epoch", "3"], "unrecognized arguments: --epoch"),  # no prefix matching
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["train", "--lr", "0"], "argument --lr: must be a number > 0, got 0"),
+        (["train", "--optimizer", "nesterov", "--momentum", "0"], "SGD: nesterov needs momentum > 0"),
+        (["train", "--momentum", "1"], "argument --momentum: must be a number in [0, 1), got 1"),
+        (["train", "--momentum", "0.9"], "optimizer 'adam' takes no option 'momentum'"),
+        (["train", "--schedule", "linear"], "argument --schedule: invalid choice: 'linear'"),
+        (["train", "--weight-decay", "-1"], "argument --weight-decay: must be a number >= 0"),
+        (["train", "--clip-norm", "0"], "argument --clip-norm: must be a number > 0, got 0"),
+        (["train", "--gamma", "0.5"], "gamma applies to the step and exponential schedules"),
+        (["train", "--warmup-epochs", "5"], "warmup_epochs must be an integer in [0, epochs=5)"),
+        (["optimizers", "--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
     ],
-)
+)  # fmt: skip
 def test_usage_errors_exit_2_with_one_line_naming_the_flag(argv, message, capsys):
     code, _, err = run(capsys, *argv)
     assert code == 2
@@ -95,6 +105,10 @@ def test_bad_config_file_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "c.toml").write_text("lr = -3.0\n")
     code, _, err = run(capsys, "train", "--config", str(tmp_path / "c.toml"))
     assert code == 2 and "lr must be a number > 0, got -3.0" in err
+    (tmp_path / "c.toml").write_text('schedule = "linear"\n')
+    code, _, err = run(capsys, "train", "--config", str(tmp_path / "c.toml"))
+    assert code == 2 and err.count("\n") == 1
+    assert "schedule must be one of: constant, cosine, exponential, step; got 'linear'" in err
 
 
 def test_runtime_errors_exit_1_with_one_clear_line(tmp_path, capsys):
@@ -107,7 +121,8 @@ def test_runtime_errors_exit_1_with_one_clear_line(tmp_path, capsys):
 
 
 def test_every_command_has_help_with_examples(capsys):
-    for argv in (["--help"], ["train", "--help"], ["evaluate", "--help"], ["data", "--help"]):
+    commands = ["train", "evaluate", "data", "optimizers"]
+    for argv in (["--help"], *([command, "--help"] for command in commands)):
         with pytest.raises(SystemExit) as exit_info:
             cli.main(argv)
         assert exit_info.value.code == 0
@@ -120,3 +135,24 @@ def test_data_info_says_where_mnist_is(mnist_dir, capsys, monkeypatch):
     assert code == 0 and f"mnist: found in {mnist_dir}" in out
     code, out, _ = run(capsys, "data", "info", "--data-dir", "/nonexistent")
     assert "mnist: missing (looked in /nonexistent)" in out
+
+
+def test_train_with_optimizer_schedule_and_clipping_flags(tmp_path, tiny_mnist_dir, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = run(
+        capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "4",
+        "--val-size", "200", "--optimizer", "nesterov", "--lr", "0.05", "--momentum", "0.8",
+        "--weight-decay", "1e-4", "--schedule", "step", "--gamma", "0.5", "--step-size", "1",
+        "--warmup-epochs", "1", "--clip-norm", "2", "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert code == 0
+    assert "SGD(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.0001)" in stdout
+    assert "gradients clipped to norm 2" in stdout
+    config = (out / "config.toml").read_text()
+    for line in ('optimizer = "nesterov"', "momentum = 0.8", 'schedule = "step"', "warmup_epochs = 1",
+                 "gamma = 0.5", "step_size = 1", "clip_norm = 2.0"):  # fmt: skip
+        assert line in config
+    rows = [line.split(",") for line in (out / "history.csv").read_text().splitlines()]
+    lrs = [float(row[rows[0].index("lr")]) for row in rows[1:]]
+    assert lrs == [0.025, 0.05, 0.025, 0.0125]
+    assert json.loads((out / "metrics.json").read_text())["test_accuracy"] > 0.8

@@ -109,7 +109,7 @@ def test_update_ratio_of_a_watched_sgd_step_is_lr_times_gradient_over_weights():
     optimizer = nn.SGD(model.parameters(), lr=0.5)
     W = model[0].W.value.copy()
     monitor = Monitor(x, labels)
-    monitor.watch(nn.train_step, model, loss_fn, optimizer, x, labels)
+    monitor.watch(model, nn.train_step, model, loss_fn, optimizer, x, labels)
     expected = 0.5 * np.linalg.norm(model[0].W.grad) / np.linalg.norm(W)
     assert monitor._update_ratios["dense0.update_ratio"] == pytest.approx(expected, rel=1e-5)
 

@@ -17,10 +17,11 @@ def train(tmp_path, mnist_dir, *flags):
     return json.loads((out / "metrics.json").read_text())
 
 
-def test_default_command_reaches_97_5_percent(tmp_path, mnist_dir):
+def test_default_command_with_adam_reaches_98_percent(tmp_path, mnist_dir):
+    # Adam, lr 3e-3 on a per-epoch cosine schedule, batch 128, 5 epochs: 98.13-98.36% over seeds 0-5
     metrics = train(tmp_path, mnist_dir)
-    assert metrics["architecture"] == "784-256-128-10" and metrics["epochs"] == 10
-    assert metrics["test_accuracy"] >= 0.975
+    assert metrics["architecture"] == "784-256-128-10" and metrics["epochs"] == 5
+    assert metrics["test_accuracy"] >= 0.980
 
 
 # MSE averages over the C = 10 outputs too, so its gradients are ~10x smaller: twice the lr.
@@ -30,6 +31,6 @@ def test_classic_784_30_10_sigmoid_network_with_plain_sgd_beats_94_percent(
 ):
     metrics = train(
         tmp_path, mnist_dir, "--hidden", "30", "--activation", "sigmoid", "--optimizer", "sgd",
-        "--lr", lr, "--batch-size", "10", "--epochs", "10", "--loss", loss,
+        "--lr", lr, "--batch-size", "10", "--epochs", "10", "--schedule", "constant", "--loss", loss,
     )  # fmt: skip
     assert metrics["test_accuracy"] > 0.94

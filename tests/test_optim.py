@@ -1,3 +1,6 @@
+import math
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -55,9 +58,71 @@ def test_adam_second_hand_computed_step():
     np.testing.assert_allclose(p.value, [expected], rtol=1e-9)
 
 
+def test_adam_amsgrad_normalises_by_the_largest_second_moment_so_far():
+    plain, ams = parameter([0.0], [3.0]), parameter([0.0], [3.0])
+    opts = [
+        nn.Adam([plain], lr=0.1, betas=(0.5, 0.5)),
+        nn.Adam([ams], lr=0.1, betas=(0.5, 0.5), amsgrad=True),
+    ]
+    for opt in opts:
+        opt.step()
+    plain.grad[...] = ams.grad[...] = 0.0
+    for opt in opts:
+        opt.step()
+    # step 2: m = 0.75 -> m̂ = 1; v = 2.25 -> v̂ = 3, but v_max = 4.5 -> v̂ = 6
+    first = -0.1 * 3 / (3 + 1e-8)
+    np.testing.assert_allclose(plain.value, [first - 0.1 / (np.sqrt(3.0) + 1e-8)], rtol=1e-12)
+    np.testing.assert_allclose(ams.value, [first - 0.1 / (np.sqrt(6.0) + 1e-8)], rtol=1e-12)
+
+
+def test_adamw_decays_the_weight_directly_then_takes_an_adam_step():
+    p, q = parameter([2.0], [3.0]), parameter([2.0], [3.0])
+    nn.AdamW([p], lr=0.1, weight_decay=0.5).step()
+    nn.Adam([q], lr=0.1, weight_decay=0.5).step()
+    # AdamW: θ = 2·(1 − 0.05) − 0.1·g/|g|; Adam's L2 term enters g = 3 + 1 = 4 and is normalised away
+    np.testing.assert_allclose(p.value, [2.0 * 0.95 - 0.1 * 3 / (3 + 1e-8)], rtol=1e-12)
+    np.testing.assert_allclose(q.value, [2.0 - 0.1 * 4 / (4 + 1e-8)], rtol=1e-12)
+
+
+def test_rmsprop_hand_computed_steps_plain_centered_and_with_momentum():
+    plain, centered, heavy = (parameter([1.0], [2.0]) for _ in range(3))
+    nn.RMSProp([plain], lr=0.1, alpha=0.75, eps=0.0).step()
+    nn.RMSProp([centered], lr=0.1, alpha=0.75, eps=0.0, centered=True).step()
+    # s = 0.25·4 = 1; centered: ḡ = 0.25·2 = 0.5, s̃ = 1 − 0.25 = 0.75
+    np.testing.assert_allclose(plain.value, [1 - 0.1 * 2 / 1], rtol=1e-12)
+    np.testing.assert_allclose(centered.value, [1 - 0.1 * 2 / np.sqrt(0.75)], rtol=1e-12)
+    opt = nn.RMSProp([heavy], lr=0.1, alpha=0.75, eps=0.0, momentum=0.5)
+    opt.step()
+    opt.step()
+    # b₁ = 2/1 = 2; s₂ = 0.75 + 1 = 1.75, b₂ = 0.5·2 + 2/√1.75
+    b2 = 1 + 2 / np.sqrt(1.75)
+    np.testing.assert_allclose(heavy.value, [1 - 0.1 * 2 - 0.1 * b2], rtol=1e-12)
+
+
+def test_clip_grad_norm_scales_all_gradients_by_one_factor_only_above_the_cap():
+    p, q = parameter([0.0, 0.0], [3.0, 0.0]), parameter([0.0], [4.0])
+    assert nn.clip_grad_norm([p, q], max_norm=10.0) == 5.0
+    np.testing.assert_array_equal(q.grad, [4.0])  # under the cap: untouched
+    assert nn.clip_grad_norm([p, q], max_norm=1.0) == 5.0
+    scale = 1.0 / (5.0 + 1e-6)
+    np.testing.assert_allclose(p.grad, [3 * scale, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(q.grad, [4 * scale], rtol=1e-15)
+    with pytest.raises(
+        ValueError, match="clip_grad_norm: max_norm must be a finite number > 0, got 0"
+    ):
+        nn.clip_grad_norm([p], 0)
+
+
 def test_optimizers_keep_float32():
     model = nn.mlp([4, 3, 2], seed=0)
-    for opt in (nn.SGD(model.parameters(), lr=0.1, momentum=0.9), nn.Adam(model.parameters())):
+    params = model.parameters()
+    everything = [
+        nn.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+        nn.Adam(params, weight_decay=0.1, amsgrad=True),
+        nn.AdamW(params),
+        nn.RMSProp(params, momentum=0.9, centered=True, weight_decay=0.1),
+    ]
+    for opt in everything:
         for p in model.parameters():
             p.grad[...] = 1
         opt.step()
@@ -65,48 +130,154 @@ def test_optimizers_keep_float32():
         assert all(v.dtype == np.float32 for s in opt.state for v in s.values())
 
 
-def test_state_dict_round_trip_continues_exactly():
-    rng = np.random.default_rng(0)
-    grads = rng.standard_normal((6, 3))
-    a, b = parameter(np.zeros(3), 0), parameter(np.zeros(3), 0)
+def test_zero_grad_clears_every_gradient():
+    p = parameter([1.0, 2.0], [3.0, 4.0])
+    nn.SGD([p], lr=0.1).zero_grad()
+    np.testing.assert_array_equal(p.grad, [0.0, 0.0])
+
+
+ALL_OPTIMIZERS = [
+    (nn.SGD, {"lr": 0.1}),
+    (nn.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    (nn.SGD, {"lr": 0.1, "momentum": 0.8, "dampening": 0.2, "weight_decay": 0.01}),
+    (nn.Adam, {"lr": 0.1}),
+    (nn.Adam, {"lr": 0.1, "amsgrad": True, "weight_decay": 0.01}),
+    (nn.AdamW, {"lr": 0.1, "amsgrad": True}),
+    (nn.RMSProp, {"lr": 0.01}),
+    (nn.RMSProp, {"lr": 0.01, "momentum": 0.9, "centered": True}),
+]
+
+
+@pytest.mark.parametrize(("cls", "options"), ALL_OPTIMIZERS)
+def test_state_dict_round_trip_through_npz_continues_exactly(cls, options, tmp_path):
+    grads = np.random.default_rng(0).standard_normal((8, 2, 3))
+    a = [parameter(np.ones((2, 3)), 0), parameter(np.ones(3), 0)]
+    b = [parameter(np.ones((2, 3)), 0), parameter(np.ones(3), 0)]
+    first = cls(a, **options)
+    for g in grads[:4]:
+        a[0].grad[...], a[1].grad[...] = g, g[0]
+        first.step()
+    state = first.state_dict()
+    assert all(isinstance(v, np.ndarray | int | float) for v in state.values())
+    np.savez(tmp_path / "opt.npz", **state)
+    for p, q in zip(a, b):
+        q.value[...] = p.value
+    second = cls(b, **options)
+    with np.load(tmp_path / "opt.npz") as saved:
+        second.load_state_dict(saved)
+    assert second.t == 4
+    for g in grads[4:]:
+        for params, opt in ((a, first), (b, second)):
+            params[0].grad[...], params[1].grad[...] = g, g[0]
+            opt.step()
+    for p, q in zip(a, b):
+        np.testing.assert_array_equal(p.value, q.value)
+    assert not np.array_equal(a[0].value, np.ones((2, 3)))
+
+
+def test_restoring_without_the_state_would_not_continue_exactly():
+    # the round trip above is meaningful: a fresh optimizer (t = 0, zero moments) diverges at once
+    grads = np.random.default_rng(0).standard_normal((4, 3))
+    a, b = parameter(np.ones(3), 0), parameter(np.ones(3), 0)
     first = nn.Adam([a], lr=0.1)
-    for g in grads[:3]:
+    for g in grads[:2]:
         a.grad[...] = g
         first.step()
     b.value[...] = a.value
     second = nn.Adam([b], lr=0.1)
-    second.load_state_dict(first.state_dict())
-    for g in grads[3:]:
-        a.grad[...] = b.grad[...] = g
-        first.step()
-        second.step()
-    np.testing.assert_array_equal(a.value, b.value)
+    a.grad[...] = b.grad[...] = grads[2]
+    first.step()
+    second.step()
+    assert not np.allclose(a.value, b.value)
+
+
+def test_state_dict_is_a_copy_and_a_mismatched_state_is_refused():
+    p = parameter([1.0, 2.0], [1.0, 1.0])
+    adam = nn.Adam([p], lr=0.1)
+    adam.step()
+    state = adam.state_dict()
+    adam.step()
+    assert state["t"] == 1 and not np.array_equal(state["state.0.m"], adam.state[0]["m"])
+    with pytest.raises(
+        ValueError,
+        match=r"SGD: state_dict does not fit this optimizer \(missing \['state.0.momentum_buffer'\], "
+        r"unexpected \['state.0.m', 'state.0.v'\]\)",
+    ):
+        nn.SGD([p], lr=0.1, momentum=0.9).load_state_dict(state)
+    without_t = {k: v for k, v in state.items() if k != "t"}
+    with pytest.raises(ValueError, match=r"Adam: state_dict does not fit .*\(missing \['t'\], unexpected \[\]\)"):  # fmt: skip
+        nn.Adam([p], lr=0.1).load_state_dict(without_t)
+    with pytest.raises(ValueError, match=r"Adam: state.0.m must have shape \(3,\), got \(2,\)"):
+        nn.Adam([parameter([1.0, 2.0, 3.0], 0)]).load_state_dict(state)
+
+
+def peak_bytes_of_a_step(opt) -> int:
+    tracemalloc.start()
+    try:
+        opt.step()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(("cls", "options"), ALL_OPTIMIZERS)
+def test_a_step_allocates_at_most_two_parameter_sized_temporaries(cls, options):
+    p = nn.Parameter(np.ones(200_000))
+    p.grad[...] = 0.5
+    opt = cls([p], **options)
+    opt.step()  # the second step takes every branch (momentum buffers exist)
+    assert peak_bytes_of_a_step(opt) <= 2 * p.value.nbytes + 10_000
+
+
+def test_the_allocation_probe_sees_a_wasteful_update():
+    class Wasteful(nn.SGD):
+        def update(self, p, state, work):
+            g = p.grad.copy()
+            step = self.lr * g
+            p.value -= step + g + g * 0.5  # five temporaries of this slice alive at once
+
+    p = nn.Parameter(np.ones(200_000))
+    assert peak_bytes_of_a_step(Wasteful([p], lr=0.1)) > 2 * p.value.nbytes + 10_000
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "expected"),
+    [
+        ("sgd", {}, "SGD(lr=0.1)"),
+        ("momentum", {}, "SGD(lr=0.1, momentum=0.9)"),
+        ("momentum", {"momentum": 0.5, "weight_decay": 1e-4}, "SGD(lr=0.1, momentum=0.5, weight_decay=0.0001)"),
+        ("nesterov", {"momentum": None}, "SGD(lr=0.1, momentum=0.9, nesterov=True)"),
+        ("adam", {}, "Adam(lr=0.1, betas=(0.9, 0.999))"),
+        ("adamw", {}, "AdamW(lr=0.1, betas=(0.9, 0.999), weight_decay=0.01)"),
+        ("rmsprop", {"momentum": 0.9}, "RMSProp(lr=0.1, alpha=0.99, momentum=0.9)"),
+    ],
+)  # fmt: skip
+def test_get_optimizer_by_name_with_options_none_meaning_default(name, options, expected):
+    assert repr(nn.get_optimizer(name, [parameter([1.0], [0.0])], 0.1, **options)) == expected
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: nn.SGD(p, lr=0), "lr must be a finite number > 0, got 0"),
-        (lambda p: nn.SGD(p, lr=-1), "lr must be a finite number > 0, got -1"),
-        (lambda p: nn.SGD(p, lr=0.1, nesterov=True), "nesterov needs momentum > 0"),
-        (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), r"momentum must be in \[0, 1\)"),
-        (
-            lambda p: nn.Adam(p, betas=(1.0, 0.999)),
-            r"Adam: betas\[0\] must be in \[0, 1\), got 1.0",
-        ),
-        (lambda p: nn.Adam([], lr=0.1), "empty parameter list"),
-        (
-            lambda p: nn.get_optimizer("adagrad", p, 0.1),
-            "unknown optimizer 'adagrad'; choose one of: adam",
-        ),
+        (lambda p: nn.SGD(p, lr=0), "SGD: lr must be a finite number > 0, got 0"),
+        (lambda p: nn.SGD(p, lr=-1), "SGD: lr must be a finite number > 0, got -1"),
+        (lambda p: nn.Adam(p, lr=math.inf), "Adam: lr must be a finite number > 0, got inf"),
+        (lambda p: nn.AdamW(p, lr=-0.1), "AdamW: lr must be a finite number > 0, got -0.1"),
+        (lambda p: nn.RMSProp(p, lr=0), "RMSProp: lr must be a finite number > 0, got 0"),
+        (lambda p: nn.SGD(p, lr=0.1, nesterov=True), r"SGD: nesterov needs momentum > 0 and dampening 0, got momentum=0.0 and dampening=0.0; pass momentum=0.9"),
+        (lambda p: nn.get_optimizer("nesterov", p, 0.1, momentum=0), "nesterov needs momentum > 0"),
+        (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), r"SGD: momentum must be in \[0, 1\), got 1.5"),
+        (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), "SGD: weight_decay must be >= 0, got -1"),
+        (lambda p: nn.Adam(p, betas=(1.0, 0.999)), r"Adam: betas\[0\] must be in \[0, 1\), got 1.0"),
+        (lambda p: nn.Adam(p, betas=(0.9, -0.1)), r"Adam: betas\[1\] must be in \[0, 1\), got -0.1"),
+        (lambda p: nn.AdamW(p, betas=(0.9, 1.0)), r"AdamW: betas\[1\] must be in \[0, 1\), got 1.0"),
+        (lambda p: nn.Adam(p, betas=(0.9,)), r"Adam: betas must be a pair \(β₁, β₂\), got \(0.9,\)"),
+        (lambda p: nn.RMSProp(p, alpha=1.0), r"RMSProp: alpha must be in \[0, 1\), got 1.0"),
+        (lambda p: nn.Adam([], lr=0.1), "Adam: got an empty parameter list"),
+        (lambda p: nn.get_optimizer("adagrad", p, 0.1), "unknown optimizer 'adagrad'; choose one of: adam, adamw, momentum, nesterov, rmsprop, sgd"),
+        (lambda p: nn.get_optimizer("adam", p, 0.1, momentum=0.9), "optimizer 'adam' takes no option 'momentum'; its options: betas, eps, weight_decay, amsgrad"),
     ],
-)
+)  # fmt: skip
 def test_bad_optimizer_arguments_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make([parameter([1.0], [1.0])])
-
-
-def test_zero_grad_clears_every_gradient():
-    p = parameter([1.0, 2.0], [3.0, 4.0])
-    nn.SGD([p], lr=0.1).zero_grad()
-    np.testing.assert_array_equal(p.grad, [0.0, 0.0])

@@ -103,3 +103,86 @@ def test_train_val_split_is_disjoint_seeded_and_validated():
     np.testing.assert_array_equal(yt, yt2)
     with pytest.raises(ValueError, match=r"val_size must be in \[0, 19\], got 20"):
         train_val_split(x, labels, 20, np.random.default_rng(0))
+
+
+def test_fit_sets_the_learning_rate_of_each_epoch_from_the_schedule():
+    x, labels = blobs()
+    model = nn.mlp([5, 8, 3], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    schedule = nn.make_schedule("step", 0.2, 5, warmup_epochs=1, gamma=0.5, step_size=2)
+    seen = []
+    history = nn.fit(
+        model, nn.SoftmaxCrossEntropy(), optimizer, (x, labels), epochs=5, batch_size=100,
+        schedule=schedule, on_epoch_end=lambda row: seen.append(optimizer.lr),
+    )  # fmt: skip
+    assert history["lr"] == seen == [0.1, 0.2, 0.2, 0.1, 0.1]
+    lines = [line.split(",") for line in history.to_csv().splitlines()]
+    column = lines[0].index("lr")
+    assert [line[column] for line in lines[1:]] == ["0.1", "0.2", "0.2", "0.1", "0.1"]
+
+
+def test_a_schedule_shorter_than_the_run_is_a_clear_error():
+    x, labels = blobs()
+    model = nn.mlp([5, 3], seed=0)
+    with pytest.raises(ValueError, match=r"fit: the schedule Cosine\(lr=0.1, epochs=2, min_lr=0.0\) gives lr=0.0 for epoch 3; a learning rate must be > 0"):  # fmt: skip
+        nn.fit(model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=0.1), (x, labels),
+               epochs=3, schedule=nn.Cosine(0.1, epochs=2))  # fmt: skip
+
+
+def test_clip_norm_caps_every_step_of_fit():
+    x, labels = blobs()
+    norms = []
+
+    class Recording(nn.SGD):
+        def step(self):
+            norms.append(np.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in self.params)))
+            super().step()
+
+    for clip_norm in (None, 0.05):
+        model = nn.mlp([5, 16, 3], seed=0)
+        nn.fit(model, nn.SoftmaxCrossEntropy(), Recording(model.parameters(), lr=0.1), (x, labels),
+               epochs=1, batch_size=50, clip_norm=clip_norm)  # fmt: skip
+    unclipped, clipped = norms[:8], norms[8:]
+    assert max(unclipped) > 0.05 and max(clipped) <= 0.05 * (1 + 1e-6)
+    with pytest.raises(
+        ValueError, match=r"fit: clip_norm must be a finite number > 0 \(or None\), got -1"
+    ):
+        nn.fit(model, nn.SoftmaxCrossEntropy(), Recording(model.parameters(), lr=0.1), (x, labels), clip_norm=-1)  # fmt: skip
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov", "adam", "rmsprop"])
+def test_float32_stays_float32_through_forward_backward_and_step(optimizer):
+    model = nn.mlp([20, 16, 16, 3], activation="tanh", dropout=0.1, seed=0)
+    opt = nn.get_optimizer(optimizer, model.parameters(), 1e-2)
+    x, labels = blobs(64)[0][:, :5].repeat(4, axis=1), blobs(64)[1]
+    for loss_fn in (nn.SoftmaxCrossEntropy(), nn.MeanSquaredError()):
+        outputs = model.forward(x, training=True)
+        loss_fn.forward(outputs, labels)
+        grad = loss_fn.backward()
+        assert outputs.dtype == grad.dtype == model.backward(grad).dtype == np.float32
+        opt.step()
+        for p in model.parameters():
+            assert p.value.dtype == p.grad.dtype == np.float32, p.name
+        assert all(
+            a.dtype == np.float32 for a in opt.state_dict().values() if isinstance(a, np.ndarray)
+        )
+
+
+def test_optimized_float32_training_follows_a_float64_reference():
+    """A few steps of the fast float32 path agree with the same steps in float64 to float32
+    rounding: no accuracy is lost to buffers, fusion or threads."""
+    x, labels = blobs(512)
+    x = np.hstack([x] * 20)  # 100 inputs
+    runs = {}
+    start_weights = [p.value.copy() for p in nn.mlp([100, 64, 32, 3], seed=0).parameters()]
+    for dtype in ("float32", "float64"):
+        model = nn.mlp([100, 64, 32, 3], seed=0, dtype=dtype)
+        for p, w in zip(model.parameters(), start_weights):
+            p.value[...] = w  # the same starting point, exactly
+        opt = nn.Adam(model.parameters(), lr=1e-3)
+        for start in range(0, 512, 64):
+            xb = x[start : start + 64].astype(dtype)
+            nn.train_step(model, nn.SoftmaxCrossEntropy(), opt, xb, labels[start : start + 64])
+        runs[dtype] = [p.value for p in model.parameters()]
+    for fast, reference in zip(runs["float32"], runs["float64"]):
+        np.testing.assert_allclose(fast, reference, rtol=1e-4, atol=1e-5)

@@ -14,9 +14,28 @@ from .init import (
 from .layers import Dense, Dropout, Layer
 from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
 from .model import Sequential, load, mlp, save
-from .optim import OPTIMIZERS, SGD, Adam, Optimizer, get_optimizer
+from .optim import (
+    OPTIMIZERS,
+    SGD,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSProp,
+    clip_grad_norm,
+    get_optimizer,
+)
 from .parameter import Parameter
 from .perceptron import MulticlassPerceptron, Perceptron, novikoff_bound
+from .schedules import (
+    SCHEDULES,
+    Constant,
+    Cosine,
+    Exponential,
+    Schedule,
+    StepDecay,
+    Warmup,
+    make_schedule,
+)
 from .training import History, evaluate, fit, train_step
 
 __version__ = "0.1.0"
@@ -26,10 +45,15 @@ __all__ = [
     "INITIALIZERS",
     "LOSSES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "Adam",
+    "AdamW",
+    "Constant",
+    "Cosine",
     "Dense",
     "Dropout",
     "GradcheckReport",
+    "Exponential",
     "History",
     "Identity",
     "Layer",
@@ -40,12 +64,17 @@ __all__ = [
     "Optimizer",
     "Parameter",
     "Perceptron",
+    "RMSProp",
     "ReLU",
     "SGD",
+    "Schedule",
     "Sequential",
     "Sigmoid",
     "SoftmaxCrossEntropy",
+    "StepDecay",
     "Tanh",
+    "Warmup",
+    "clip_grad_norm",
     "data",
     "evaluate",
     "fit",
@@ -57,6 +86,7 @@ __all__ = [
     "he_normal",
     "he_uniform",
     "load",
+    "make_schedule",
     "mlp",
     "novikoff_bound",
     "save",

@@ -48,8 +48,7 @@ def save_checkpoint(
     folder = Path(folder)
     optimizer_state = optimizer.state_dict()
     arrays = {f"model/{p.name}": p.value for p in model.parameters()}
-    for i, entry in enumerate(optimizer_state["state"]):
-        arrays |= {f"optimizer/{i}/{key}": value for key, value in entry.items()}
+    arrays |= {f"optimizer/{k}": v for k, v in optimizer_state.items() if isinstance(v, np.ndarray)}
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     data = buffer.getvalue()
@@ -60,7 +59,7 @@ def save_checkpoint(
         "arrays": arrays_file,
         "sha256": hashlib.sha256(data).hexdigest(),
         "model": {"format": MODEL_FORMAT, "layers": layer_specs(model)},
-        "optimizer": {k: v for k, v in optimizer_state.items() if k != "state"},
+        "optimizer": {k: v for k, v in optimizer_state.items() if not isinstance(v, np.ndarray)},
         "state": {
             "epoch": state.epoch,
             "batch": state.batch,
@@ -86,13 +85,9 @@ def restore_checkpoint(path, model, optimizer, rngs: dict, best_path=None) -> Tr
         for p in model.parameters():
             p.value[...] = read_array(archive, f"model/{p.name}", p.value, path)
         saved = dict(manifest["optimizer"])
-        saved["state"] = [
-            {
-                key: read_array(archive, f"optimizer/{i}/{key}", value, path)
-                for key, value in entry.items()
-            }
-            for i, entry in enumerate(optimizer.state)
-        ]
+        for key, like in optimizer.state_dict().items():
+            if isinstance(like, np.ndarray):
+                saved[key] = read_array(archive, f"optimizer/{key}", like, path)
     optimizer.load_state_dict(saved)
     for name, rng in rngs.items():
         rng.bit_generator.state = manifest["rngs"][name]

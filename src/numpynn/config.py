@@ -6,10 +6,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .activations import ACTIVATIONS
 from .init import INITIALIZERS
 from .losses import LOSSES
-from .optim import OPTIMIZERS
+from .optim import OPTIMIZERS, Optimizer, get_optimizer
+from .parameter import Parameter
+from .schedules import SCHEDULES, Schedule, make_schedule
 
 __all__ = ["TrainConfig", "load_config", "to_toml"]
 
@@ -25,9 +29,16 @@ class TrainConfig:
     dropout: float = 0.0
     loss: str = "cross-entropy"
     optimizer: str = "adam"
-    lr: float = 1e-3
+    lr: float = 3e-3  # the peak of the cosine schedule below
+    momentum: float | None = None  # None: the optimizer's default (0.9 for momentum/nesterov)
+    weight_decay: float | None = None  # None: the optimizer's default (1e-2 for adamw, else 0)
+    schedule: str = "cosine"
+    warmup_epochs: int = 0
+    gamma: float | None = None  # step/exponential decay factor; None: see make_schedule
+    step_size: int | None = None  # epochs between step decays; None: a third of the run
+    clip_norm: float | None = None  # cap on the global gradient norm; None: no clipping
     batch_size: int = 128
-    epochs: int = 10
+    epochs: int = 5
     patience: int = 0  # early stopping after this many epochs without a better val loss; 0: off
     val_size: int = 5000
     seed: int = 0
@@ -39,6 +50,7 @@ class TrainConfig:
         _choice("init", self.init, ["auto", *INITIALIZERS])
         _choice("loss", self.loss, LOSSES)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
         _choice("dtype", self.dtype, ["float32", "float64"])
         if not (isinstance(self.hidden, list) and all(_is_int(h) and h >= 1 for h in self.hidden)):
             raise ValueError(
@@ -48,11 +60,30 @@ class TrainConfig:
         _number("dropout", self.dropout, low=0, high=1)
         for key in ("batch_size", "epochs"):
             _integer(key, getattr(self, key), low=1)
-        for key in ("val_size", "seed", "patience"):
+        for key in ("val_size", "seed", "warmup_epochs", "patience"):
             _integer(key, getattr(self, key), low=0)
         if self.patience and not self.val_size:
             raise ValueError("patience needs a validation set; set val_size > 0 or patience = 0")
+        for key in ("momentum", "weight_decay", "gamma", "clip_norm"):
+            if getattr(self, key) is not None:
+                _number(key, getattr(self, key), low=0, low_open=key in ("gamma", "clip_norm"))
+        if self.step_size is not None:
+            _integer("step_size", self.step_size, low=1)
+        # the optimizer and the schedule check how their options combine (nesterov needs momentum)
+        self.build_optimizer([Parameter(np.zeros(1))])
+        self.build_schedule()
         return self
+
+    def build_optimizer(self, params) -> Optimizer:
+        return get_optimizer(
+            self.optimizer, params, self.lr, momentum=self.momentum, weight_decay=self.weight_decay
+        )
+
+    def build_schedule(self) -> Schedule:
+        return make_schedule(
+            self.schedule, self.lr, self.epochs, warmup_epochs=self.warmup_epochs,
+            gamma=self.gamma, step_size=self.step_size,
+        )  # fmt: skip
 
     def sizes(self, in_features: int, num_classes: int) -> list[int]:
         return [in_features, *self.hidden, num_classes]

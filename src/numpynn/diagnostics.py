@@ -121,12 +121,12 @@ class Monitor:
             self.initial_loss = loss_fn.forward(outputs, self.labels)
             self.num_classes = outputs.shape[1]
 
-    def watch(self, step, model, loss_fn, optimizer, *args):
-        """Run ``step(model, loss_fn, optimizer, *args)`` (one training step) and measure how much
-        it moved each weight matrix."""
+    def watch(self, model, step, *args):
+        """Run ``step(*args)`` (one training step of ``model``) and measure how much it moved each
+        weight matrix."""
         dense = dense_layers(model)
         before = [layer.W.value.copy() for layer in dense]
-        result = step(model, loss_fn, optimizer, *args)
+        result = step(*args)
         # update ratio ‖ΔW‖ / ‖W‖: ~1e-3 is the classic healthy value
         self._update_ratios = {
             f"{layer.name}.update_ratio": _norm(layer.W.value - old) / max(_norm(old), 1e-30)

@@ -78,7 +78,9 @@ class Dense(Layer):
                 f"convert it once: x.astype(np.{self.W.value.dtype})"
             )
         self._x = x
-        return x @ self.W.value + self.b.value
+        y = x @ self.W.value
+        y += self.b.value  # in place: one pass, no second (N, out) array
+        return y
 
     def backward(self, grad_y, input_grad: bool = True):
         """Fill W.grad and b.grad; return dL/dx, or None when ``input_grad`` is False (the input

@@ -65,25 +65,23 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, logits, labels):
         check_labels(logits, labels, "SoftmaxCrossEntropy")
         check_label_range(labels, logits.shape[1])
-        shifted = logits - logits.max(
-            axis=1, keepdims=True
-        )  # largest entry is 0: exp never overflows
-        exp = np.exp(shifted)
+        rows = np.arange(len(labels))
+        # subtract each row's maximum: the largest entry is 0, so exp never overflows
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        picked = shifted[rows, labels]
+        exp = np.exp(shifted, out=shifted)
         sum_exp = exp.sum(axis=1, keepdims=True)
-        log_sum_exp = np.log(sum_exp)
-        picked = shifted[np.arange(len(labels)), labels]
-        self._probs = exp / sum_exp
-        self._labels = labels
-        return float(np.mean(log_sum_exp[:, 0] - picked))
+        self._probs = np.divide(exp, sum_exp, out=exp)
+        self._rows, self._labels = rows, labels
+        return float(np.mean(np.log(sum_exp[:, 0]) - picked))
 
     def backward(self):
         if self._probs is None:
             raise RuntimeError("SoftmaxCrossEntropy: backward called before forward")
         # dL/dlogits = (softmax(logits) − onehot(labels)) / N
-        N = self._probs.shape[0]
-        grad = self._probs.copy()
-        grad[np.arange(N), self._labels] -= 1
-        grad *= grad.dtype.type(1 / N)
+        scale = self._probs.dtype.type(1 / len(self._labels))
+        grad = self._probs * scale
+        grad[self._rows, self._labels] -= scale
         return grad
 
     @property

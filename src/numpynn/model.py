@@ -11,7 +11,7 @@ import numpy as np
 from .activations import ACTIVATIONS, get_activation
 from .files import atomic_write_bytes
 from .layers import Dense, Dropout, Layer
-from .parameter import Parameter
+from .parameter import Parameter, pack
 
 __all__ = ["Sequential", "mlp", "save", "load", "FORMAT"]
 
@@ -30,6 +30,7 @@ class Sequential(Layer):
 
     def __init__(self, layers: list[Layer]):
         self.layers = list(layers)
+        pack(self.parameters())  # one buffer for all values, one for all gradients
 
     def forward(self, x, training=False):
         for layer in self.layers:

@@ -1,18 +1,34 @@
 """Optimizers: each owns its per-parameter state and changes ``Parameter.value`` in place, only in
-``step()``. Update formulas follow torch.optim exactly (see each docstring).
+``step()``. Update formulas follow torch.optim exactly (see each docstring); θ is a parameter's
+value, grad its gradient, t the step count (1 on the first step).
 """
 
+import inspect
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 
-from .parameter import Parameter
+from .parameter import Parameter, packed
 
-__all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS", "get_optimizer"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSProp",
+    "OPTIMIZERS",
+    "get_optimizer",
+    "clip_grad_norm",
+]
 
 
 class Optimizer:
     """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state)``."""
+
+    weight_decay = 0.0
 
     def __init__(self, params, lr: float):
         self.params: list[Parameter] = list(params)
@@ -22,45 +38,90 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: lr must be a finite number > 0, got {lr}")
         self.lr = float(lr)
         self.t = 0
-        self.state = [self.init_state(p) for p in self.params]
+        # a model's parameters share one buffer (parameter.pack): update them all at once
+        whole = packed(self.params)
+        self.groups = [whole] if whole is not None else self.params
+        self.state = [self.init_state(p) for p in self.groups]
+        self._tasks = _split_for_threads(self.groups, self.state, THREADS)
+        self._pool = None
 
     def init_state(self, p: Parameter) -> dict:
         return {}
 
-    def update(self, p: Parameter, state: dict) -> None:
+    def update(self, p: Parameter, state: dict, work: np.ndarray) -> None:
+        """Update ``p.value`` in place from ``p.grad``; ``work`` is scratch of p's shape."""
         raise NotImplementedError
 
     def step(self) -> None:
         self.t += 1
-        for p, state in zip(self.params, self.state):
-            self.update(p, state)
+        # every update is elementwise: slices of a large buffer run in parallel threads (NumPy
+        # releases the GIL inside its loops); the first thread's share runs here
+        first, *rest = self._tasks
+        if rest and self._pool is None:
+            self._pool = ThreadPoolExecutor(len(rest), thread_name_prefix="numpynn-step")
+        running = [self._pool.submit(self._update_all, tasks) for tasks in rest]
+        self._update_all(first)
+        for future in running:
+            future.result()
+
+    def _update_all(self, tasks: list[tuple]) -> None:
+        for p, state, work in tasks:
+            self.update(p, state, work)
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad.fill(0)
 
     def state_dict(self) -> dict:
-        """Step count, learning rate and state arrays (plain numbers and arrays only)."""
-        return {
-            "t": self.t,
-            "lr": self.lr,
-            "state": [{k: v.copy() for k, v in s.items()} for s in self.state],
-        }
+        """A flat dict of plain numbers and array copies: ``np.savez(f, **opt.state_dict())``.
 
-    def load_state_dict(self, state_dict: dict) -> None:
-        if len(state_dict["state"]) != len(self.params):
+        Keys: ``t`` (steps taken), ``lr``, and ``state.<i>.<name>`` for parameter ``i``'s arrays.
+        """
+        arrays = {
+            f"state.{i}.{key}": value.copy()
+            for i, state in enumerate(self.state)
+            for key, value in state.items()
+        }
+        return {"t": self.t, "lr": self.lr, **arrays}
+
+    def load_state_dict(self, state_dict) -> None:
+        """Continue from ``state_dict`` (a dict from ``state_dict()``, or the ``np.load`` of one)."""
+        name = type(self).__name__
+        expected = {
+            f"state.{i}.{key}": value for i, s in enumerate(self.state) for key, value in s.items()
+        }
+        required = {"t", "lr", *expected}
+        missing = sorted(required - set(state_dict))
+        extra = sorted(key for key in state_dict if key not in required)
+        if missing or extra:
             raise ValueError(
-                f"{type(self).__name__}: state holds {len(state_dict['state'])} parameters, "
-                f"this optimizer has {len(self.params)}"
+                f"{name}: state_dict does not fit this optimizer (missing {missing}, "
+                f"unexpected {extra}); load a state saved by the same optimizer and options"
             )
-        for p, mine, theirs in zip(self.params, self.state, state_dict["state"]):
-            for key, value in mine.items():
-                if key not in theirs or np.shape(theirs[key]) != value.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}: state {key!r} of {p.name} does not fit"
-                    )
-                value[...] = theirs[key]
+        for key, value in expected.items():
+            if np.shape(state_dict[key]) != value.shape:
+                raise ValueError(
+                    f"{name}: {key} must have shape {value.shape}, got {np.shape(state_dict[key])}"
+                )
+        for key, value in expected.items():
+            value[...] = state_dict[key]
         self.t, self.lr = int(state_dict["t"]), float(state_dict["lr"])
+
+    def _grad(self, p: Parameter) -> np.ndarray:
+        """grad + weight_decay·θ (L2 regularisation), without touching ``p.grad``."""
+        if not self.weight_decay:
+            return p.grad
+        g = p.value * self.weight_decay
+        g += p.grad
+        return g
+
+
+def _check(who: str, name: str, value: float, low: float, high: float = math.inf) -> float:
+    """Raise unless low <= value < high (a finite number)."""
+    if not (math.isfinite(value) and low <= value < high):
+        rule = f"in [{low:g}, {high:g})" if math.isfinite(high) else f">= {low:g}"
+        raise ValueError(f"{who}: {name} must be {rule}, got {value}")
+    return float(value)
 
 
 class SGD(Optimizer):
@@ -73,90 +134,259 @@ class SGD(Optimizer):
     def __init__(
         self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0
     ):
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
+        self.momentum = _check("SGD", "momentum", momentum, 0, 1)
+        self.dampening = _check("SGD", "dampening", dampening, 0, 1)
+        self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0)
         if nesterov and (momentum == 0 or dampening != 0):
-            raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0; pass momentum=0.9")
-        if weight_decay < 0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay}")
-        self.momentum, self.dampening = float(momentum), float(dampening)
-        self.nesterov, self.weight_decay = bool(nesterov), float(weight_decay)
+            raise ValueError(
+                f"SGD: nesterov needs momentum > 0 and dampening 0, got momentum={momentum} "
+                f"and dampening={dampening}; pass momentum=0.9"
+            )
+        self.nesterov = bool(nesterov)
         super().__init__(params, lr)
 
     def init_state(self, p):
-        return {"velocity": np.zeros_like(p.value)} if self.momentum else {}
+        return {"momentum_buffer": np.zeros_like(p.value)} if self.momentum else {}
 
-    def update(self, p, state):
-        g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
-        if not self.momentum:
-            p.value -= self.lr * g
-            return
-        v = state["velocity"]
-        if self.t == 1:
-            v[...] = g
-        else:
-            v *= self.momentum
-            v += (1 - self.dampening) * g
-        p.value -= self.lr * (g + self.momentum * v if self.nesterov else v)
+    def update(self, p, state, work):
+        g = self._grad(p)
+        if self.momentum:
+            v = state["momentum_buffer"]
+            if self.t == 1:
+                v[...] = g
+            else:
+                v *= self.momentum
+                v += g if self.dampening == 0 else (1 - self.dampening) * g
+            if self.nesterov:
+                np.multiply(v, self.momentum, out=work)
+                g = np.add(g, work, out=work)
+            else:
+                g = v
+        np.multiply(g, self.lr, out=work)
+        p.value -= work
 
     def __repr__(self):
         extra = f", momentum={self.momentum}" if self.momentum else ""
+        extra += f", dampening={self.dampening}" if self.dampening else ""
         extra += ", nesterov=True" if self.nesterov else ""
         extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
         return f"SGD(lr={self.lr}{extra})"
 
 
 class Adam(Optimizer):
-    """Adam, as torch.optim.Adam:
+    """Adam, as torch.optim.Adam (with amsgrad, as Reddi et al. 2018):
     g ← grad + weight_decay·θ
     m ← β₁·m + (1 − β₁)·g            v ← β₂·v + (1 − β₂)·g²
+    v_max ← max(v_max, v)             (amsgrad only; then v_max replaces v below)
     θ ← θ − lr·(m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + eps)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        for i, beta in enumerate(betas):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{type(self).__name__}: betas[{i}] must be in [0, 1), got {beta}")
-        if eps <= 0:
-            raise ValueError(f"{type(self).__name__}: eps must be > 0, got {eps}")
-        self.betas, self.eps, self.weight_decay = (
-            tuple(map(float, betas)),
-            float(eps),
-            float(weight_decay),
-        )
+    decoupled = False  # AdamW decays θ directly instead of adding weight_decay·θ to the gradient
+
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
+    ):
+        who = type(self).__name__
+        if len(betas) != 2:
+            raise ValueError(f"{who}: betas must be a pair (β₁, β₂), got {betas!r}")
+        self.betas = tuple(_check(who, f"betas[{i}]", b, 0, 1) for i, b in enumerate(betas))
+        self.eps = _check(who, "eps", eps, 0)
+        self.weight_decay = _check(who, "weight_decay", weight_decay, 0)
+        self.amsgrad = bool(amsgrad)
         super().__init__(params, lr)
 
     def init_state(self, p):
-        return {"m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
+        state = {"m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
+        return state | ({"v_max": np.zeros_like(p.value)} if self.amsgrad else {})
 
-    def update(self, p, state):
+    def update(self, p, state, work):
         beta1, beta2 = self.betas
-        g = p.grad + self.weight_decay * p.value if self.weight_decay else p.grad
+        if self.decoupled:
+            p.value *= 1 - self.lr * self.weight_decay
+            g = p.grad
+        else:
+            g = self._grad(p)
         m, v = state["m"], state["v"]
-        m *= beta1
-        m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * (g * g)
-        step_size = self.lr / (1 - beta1**self.t)
-        denom = np.sqrt(v) / math.sqrt(1 - beta2**self.t) + self.eps
-        p.value -= step_size * m / denom
+        np.subtract(g, m, out=work)  # m ← m + (1 − β₁)(g − m), the same as β₁·m + (1 − β₁)·g
+        work *= 1 - beta1
+        m += work
+        np.multiply(g, g, out=work)  # v ← v + (1 − β₂)(g² − v)
+        work -= v
+        work *= 1 - beta2
+        v += work
+        if self.amsgrad:
+            v = np.maximum(state["v_max"], v, out=state["v_max"])
+        # lr·m̂/(√v̂ + eps) = [lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)]·m/(√v + eps·√(1 − β₂ᵗ)): no pass over v̂
+        correction = math.sqrt(1 - beta2**self.t)
+        np.sqrt(v, out=work)
+        work += self.eps * correction
+        np.divide(m, work, out=work)
+        work *= self.lr * correction / (1 - beta1**self.t)
+        p.value -= work
 
     def __repr__(self):
-        return f"{type(self).__name__}(lr={self.lr}, betas={self.betas})"
+        extra = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        extra += ", amsgrad=True" if self.amsgrad else ""
+        return f"{type(self).__name__}(lr={self.lr}, betas={self.betas}{extra})"
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as torch.optim.AdamW (Loshchilov & Hutter 2019):
+    θ ← θ·(1 − lr·weight_decay)        (then the Adam step above on g = grad)
+    Unlike Adam's L2 term, the decay is not divided by √v, so every weight shrinks at one rate.
+    """
+
+    decoupled = True
+
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+class RMSProp(Optimizer):
+    """RMSProp, as torch.optim.RMSprop (Hinton 2012; centered as Graves 2013):
+    g ← grad + weight_decay·θ
+    s ← α·s + (1 − α)·g²
+    ḡ ← α·ḡ + (1 − α)·g,   s̃ = s − ḡ²        (centered only; otherwise s̃ = s)
+    b ← momentum·b + g / (√s̃ + eps),   θ ← θ − lr·b      (θ − lr·g / (√s̃ + eps) if momentum = 0)
+    """
+
+    def __init__(
+        self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
+    ):
+        self.alpha = _check("RMSProp", "alpha", alpha, 0, 1)
+        self.eps = _check("RMSProp", "eps", eps, 0)
+        self.weight_decay = _check("RMSProp", "weight_decay", weight_decay, 0)
+        self.momentum = _check("RMSProp", "momentum", momentum, 0, 1)
+        self.centered = bool(centered)
+        super().__init__(params, lr)
+
+    def init_state(self, p):
+        state = {"square_avg": np.zeros_like(p.value)}
+        if self.centered:
+            state["grad_avg"] = np.zeros_like(p.value)
+        if self.momentum:
+            state["momentum_buffer"] = np.zeros_like(p.value)
+        return state
+
+    def update(self, p, state, work):
+        alpha, g = self.alpha, self._grad(p)
+        s = state["square_avg"]
+        np.multiply(g, g, out=work)
+        work *= 1 - alpha
+        s *= alpha
+        s += work
+        if self.centered:
+            g_avg = state["grad_avg"]
+            g_avg *= alpha
+            g_avg += (1 - alpha) * g
+            np.multiply(g_avg, g_avg, out=work)
+            np.subtract(s, work, out=work)
+            np.sqrt(work, out=work)
+        else:
+            np.sqrt(s, out=work)
+        work += self.eps
+        np.divide(g, work, out=work)
+        if self.momentum:
+            b = state["momentum_buffer"]
+            b *= self.momentum
+            b += work
+            np.multiply(b, self.lr, out=work)
+        else:
+            work *= self.lr
+        p.value -= work
+
+    def __repr__(self):
+        extra = f", momentum={self.momentum}" if self.momentum else ""
+        extra += ", centered=True" if self.centered else ""
+        extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return f"RMSProp(lr={self.lr}, alpha={self.alpha}{extra})"
+
+
+def clip_grad_norm(params, max_norm: float) -> float:
+    """Scale every gradient by min(1, max_norm / (‖g‖ + 1e-6)), where ‖g‖ is the norm of all
+    gradients concatenated into one vector, as torch.nn.utils.clip_grad_norm_; returns ‖g‖.
+
+    The direction of the update is kept; only its length is capped, so one huge gradient (an
+    exploding loss, a bad batch) cannot throw the weights far away.
+    """
+    if not (math.isfinite(max_norm) and max_norm > 0):
+        raise ValueError(f"clip_grad_norm: max_norm must be a finite number > 0, got {max_norm}")
+    params = list(params)
+    total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1:
+        for p in params:
+            p.grad *= scale
+    return total
+
+
+def _threads() -> int:
+    """Threads for an optimizer step: as many as BLAS is told to use, else the cores, at most 4."""
+    for name in (
+        "NUMPYNN_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    ):
+        if os.environ.get(name, "").isdigit():
+            return max(1, min(4, int(os.environ[name])))
+    return max(
+        1,
+        min(
+            4,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
+    )
+
+
+THREADS = _threads()
+MIN_SLICE = 1 << 16  # below this many elements a thread costs more than it saves
+
+
+def _split_for_threads(groups, states, threads: int) -> list[list[tuple]]:
+    """Per thread, the (parameter, state, scratch) views it updates: each group is cut into up
+    to ``threads`` slices of at least MIN_SLICE elements (small groups stay whole, in thread 0);
+    the updates of different slices are independent."""
+    tasks: list[list[tuple]] = [[] for _ in range(threads)]
+    for p, state in zip(groups, states):
+        parts = max(1, min(threads, p.size // MIN_SLICE))
+        bounds = [p.size * i // parts for i in range(parts + 1)]
+        work = np.empty(p.size, dtype=p.value.dtype)
+        for thread, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            piece = Parameter(p.value.reshape(-1)[start:end], p.name)
+            piece.grad = p.grad.reshape(-1)[start:end]
+            views = {k: a.reshape(-1)[start:end] for k, a in state.items()}
+            tasks[thread].append((piece, views, work[start:end]))
+    return [t for t in tasks if t]
 
 
 OPTIMIZERS = {
-    "sgd": lambda params, lr: SGD(params, lr),
-    "momentum": lambda params, lr: SGD(params, lr, momentum=0.9),
-    "nesterov": lambda params, lr: SGD(params, lr, momentum=0.9, nesterov=True),
-    "adam": lambda params, lr: Adam(params, lr),
+    "sgd": SGD,
+    "momentum": partial(SGD, momentum=0.9),
+    "nesterov": partial(SGD, momentum=0.9, nesterov=True),
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSProp,
 }
 
 
-def get_optimizer(name: str, params, lr: float) -> Optimizer:
-    """An optimizer by its command-line name (``sgd``, ``momentum``, ``nesterov``, ``adam``)."""
+def get_optimizer(name: str, params, lr: float, **options) -> Optimizer:
+    """An optimizer by its command-line name; ``None`` options keep the optimizer's default.
+
+    ``momentum`` and ``nesterov`` are SGD with momentum 0.9 (Nesterov's variant for the latter).
+    """
     if name not in OPTIMIZERS:
         raise ValueError(
             f"unknown optimizer {name!r}; choose one of: {', '.join(sorted(OPTIMIZERS))}"
         )
-    return OPTIMIZERS[name](params, lr)
+    options = {key: value for key, value in options.items() if value is not None}
+    accepted = inspect.signature(OPTIMIZERS[name]).parameters
+    for key in options:
+        if key not in accepted:
+            valid = ", ".join(k for k in accepted if k not in ("params", "lr"))
+            raise ValueError(f"optimizer {name!r} takes no option {key!r}; its options: {valid}")
+    return OPTIMIZERS[name](params, lr=lr, **options)

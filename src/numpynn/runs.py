@@ -30,8 +30,9 @@ from .diagnostics import Monitor
 from .files import atomic_write_text
 from .losses import Loss, get_loss
 from .model import Sequential, mlp, save
-from .optim import Optimizer, get_optimizer
+from .optim import Optimizer
 from .run_report import write_run_report
+from .schedules import Schedule
 from .training import TrainingInterrupted, TrainState, evaluate, fit
 
 __all__ = [
@@ -94,7 +95,7 @@ def train_run(
     checkpoints = out_dir / "checkpoints"
     setup = prepare_run(config, data_dir, progress=progress)
     model, loss_fn, optimizer, rngs = setup.model, setup.loss_fn, setup.optimizer, setup.rngs
-    train, val = setup.train, setup.val
+    train, val, schedule = setup.train, setup.val, setup.schedule
     x_test, y_test = setup.test
     architecture = setup.architecture
     saved_rngs = {"model": rngs["model"], "shuffle": rngs["shuffle"]}
@@ -115,7 +116,9 @@ def train_run(
         )
     log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
         f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
-    log(f"optimizer {optimizer!r}, loss {loss_fn!r}, writing to {out_dir}")
+    clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
+    log(f"optimizer {optimizer!r}, schedule {schedule!r}{clipping}, loss {loss_fn!r}")
+    log(f"writing to {out_dir}")
     monitor = None
     if diagnostics:
         monitor = Monitor(*monitor_batch(train, val), warn=lambda s: log(f"warning: {s}"))
@@ -139,8 +142,9 @@ def train_run(
             history = fit(
                 model, loss_fn, optimizer, train, val if config.val_size else None,
                 epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
-                patience=config.patience or None, progress=progress, state=state,
-                on_epoch_end=end_of_epoch, should_stop=should_stop, monitor=monitor,
+                schedule=schedule, clip_norm=config.clip_norm, patience=config.patience or None,
+                progress=progress, state=state, on_epoch_end=end_of_epoch,
+                should_stop=should_stop, monitor=monitor,
             )  # fmt: skip
     except TrainingInterrupted as interruption:
         if interruption.state.batch:  # mid-epoch; at an epoch's end `last` is already saved
@@ -187,8 +191,9 @@ def train_run(
 
 @dataclass
 class RunSetup:
-    """What a run starts from: the network, its loss and optimizer, the data split in three, and
-    the seeded generators (``model``, ``split``, ``shuffle``) that ``seed_streams`` made."""
+    """What a run starts from: the network, its loss, optimizer and learning-rate schedule, the
+    data split in three, and the seeded generators (``model``, ``split``, ``shuffle``) that
+    ``seed_streams`` made."""
 
     model: Sequential
     loss_fn: Loss
@@ -198,7 +203,7 @@ class RunSetup:
     test: tuple[np.ndarray, np.ndarray]
     rngs: dict[str, np.random.Generator]
     architecture: str  # e.g. "784-256-128-10"
-    make_optimizer: Callable[[list], Optimizer]  # the config's optimizer for other parameters
+    schedule: Schedule  # the learning rate of each epoch
 
 
 def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -> RunSetup:
@@ -212,12 +217,9 @@ def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
     model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
                 init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
-
-    def make_optimizer(params) -> Optimizer:
-        return get_optimizer(config.optimizer, params, config.lr)
-
-    return RunSetup(model, get_loss(config.loss), make_optimizer(model.parameters()), train, val,
-                    (x_test, y_test), rngs, "-".join(map(str, sizes)), make_optimizer)  # fmt: skip
+    return RunSetup(model, get_loss(config.loss), config.build_optimizer(model.parameters()), train,
+                    val, (x_test, y_test), rngs, "-".join(map(str, sizes)),
+                    config.build_schedule())  # fmt: skip
 
 
 def monitor_batch(train, val, size: int = MONITOR_BATCH):
@@ -311,4 +313,4 @@ def format_epoch(row: dict, epochs: int) -> str:
     )
     if not np.isnan(row["val_loss"]):
         line += f"  val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.2%}"
-    return line + f"  {row['seconds']:.1f}s"
+    return line + f"  lr {row['lr']:.3g}  {row['seconds']:.1f}s"

@@ -2,6 +2,7 @@
 ``evaluate``."""
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -16,7 +17,7 @@ from .data.batching import iterate_batches
 from .diagnostics import Monitor, locate_non_finite
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
-from .optim import Optimizer
+from .optim import Optimizer, clip_grad_norm
 
 __all__ = ["History", "TrainState", "TrainingInterrupted", "train_step", "fit", "evaluate"]
 
@@ -67,11 +68,18 @@ def _format(value):
     return repr(value) if isinstance(value, float) else value
 
 
-def train_step(model, loss_fn, optimizer, x, labels) -> tuple[float, np.ndarray]:
-    """One step of gradient descent on one mini-batch; returns the loss and the outputs."""
+def train_step(
+    model, loss_fn, optimizer, x, labels, clip_norm: float | None = None
+) -> tuple[float, np.ndarray]:
+    """One step of gradient descent on one mini-batch; returns the loss and the outputs.
+
+    With ``clip_norm``, the gradients are first scaled so that their global norm is at most that.
+    """
     outputs = model.forward(x, training=True)
     loss = loss_fn.forward(outputs, labels)
     model.backward(loss_fn.backward(), input_grad=False)  # no dL/dx for the data
+    if clip_norm:
+        clip_grad_norm(optimizer.params, clip_norm)
     optimizer.step()
     return loss, outputs
 
@@ -125,6 +133,8 @@ def fit(
     seed: int | None = 0,
     rng: np.random.Generator | None = None,
     patience: int | None = None,
+    schedule: Callable[[int], float] | None = None,
+    clip_norm: float | None = None,
     progress: bool = False,
     state: TrainState | None = None,
     on_epoch_end: Callable[[TrainState], None] | None = None,
@@ -158,26 +168,19 @@ def fit(
         raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
     if patience is not None and (val is None or patience < 1):
         raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
+    if clip_norm is not None and not (math.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"fit: clip_norm must be a finite number > 0 (or None), got {clip_norm}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     state = state if state is not None else TrainState()
     if monitor is not None and state.epoch == state.batch == 0:
         monitor.start(model, loss_fn)
     while state.epoch < epochs and not state.stopped_early:
         start = time.perf_counter()
-        row = _run_epoch(
-            model,
-            loss_fn,
-            optimizer,
-            x,
-            labels,
-            batch_size,
-            rng,
-            state,
-            progress,
-            epochs,
-            should_stop,
-            monitor,
-        )
+        if schedule is not None:
+            optimizer.lr = _scheduled_lr(schedule, state.epoch + 1)
+        step = functools.partial(train_step, model, loss_fn, optimizer, clip_norm=clip_norm)
+        row = _run_epoch(step, model, optimizer.lr, x, labels, batch_size, rng, state, progress,
+                         epochs, should_stop, monitor)  # fmt: skip
         _check_weights(model, row["epoch"], math.ceil(len(x) / batch_size), optimizer.lr)
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
@@ -196,18 +199,7 @@ def fit(
 
 
 def _run_epoch(
-    model,
-    loss_fn,
-    optimizer,
-    x,
-    labels,
-    batch_size,
-    rng,
-    state,
-    progress,
-    epochs,
-    should_stop,
-    monitor,
+    step, model, lr, x, labels, batch_size, rng, state, progress, epochs, should_stop, monitor
 ):
     """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row."""
     epoch, done = state.epoch + 1, state.batch
@@ -220,12 +212,12 @@ def _run_epoch(
     watched = math.ceil(len(x) / batch_size) // 2 + 1  # the middle batch: a typical step
     for batch, (xb, yb) in enumerate(batches, done + 1):
         if monitor is not None and batch == watched:  # one watched step per epoch
-            loss, outputs = monitor.watch(train_step, model, loss_fn, optimizer, xb, yb)
+            loss, outputs = monitor.watch(model, step, xb, yb)
         else:
-            loss, outputs = train_step(model, loss_fn, optimizer, xb, yb)
+            loss, outputs = step(xb, yb)
         if not math.isfinite(loss):
             raise FloatingPointError(
-                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={optimizer.lr:g}): "
+                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={lr:g}): "
                 f"{locate_non_finite(model, xb)}; {NON_FINITE_ADVICE}"
             )
         state.history.batch_loss.append(loss)
@@ -279,6 +271,16 @@ def evaluate(model, x, labels, loss_fn: Loss | None = None, batch_size: int = 20
         total_loss += loss_fn.forward(outputs, yb) * len(yb)
         correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
     return {"loss": total_loss / len(x), "accuracy": correct / len(x)}
+
+
+def _scheduled_lr(schedule, epoch: int) -> float:
+    lr = float(schedule(epoch - 1))
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(
+            f"fit: the schedule {schedule!r} gives lr={lr} for epoch {epoch}; a learning rate "
+            "must be > 0 (is the schedule shorter than the run?)"
+        )
+    return lr
 
 
 def _check_data(model, x, labels, who: str) -> None:

@@ -99,13 +99,13 @@ def overfit_one_batch(
     """Train a copy of the network on ``images`` training images until it classifies all of them
     (checked every 10 steps), for at most ``steps`` steps."""
     model = copy.deepcopy(setup.model)
-    loss_fn, optimizer = copy.deepcopy(setup.loss_fn), setup.make_optimizer(model.parameters())
+    loss_fn, optimizer = copy.deepcopy(setup.loss_fn), config.build_optimizer(model.parameters())
     x, labels = setup.train[0][:images], setup.train[1][:images]
     name = f"overfit one batch of {len(x)} images"
     first = peak = loss = math.nan
     for step in range(1, steps + 1):
         with np.errstate(all="ignore"):
-            loss, _ = train_step(model, loss_fn, optimizer, x, labels)
+            loss, _ = train_step(model, loss_fn, optimizer, x, labels, config.clip_norm)
         first = loss if step == 1 else first
         peak = max(peak, loss) if step > 1 else loss
         if not math.isfinite(loss):
@@ -161,7 +161,8 @@ def short_epoch(
         with np.errstate(all="ignore"):
             history = fit(setup.model, setup.loss_fn, setup.optimizer, (x, labels), epochs=1,
                           batch_size=config.batch_size, rng=setup.rngs["shuffle"],
-                          progress=progress, monitor=monitor)  # fmt: skip
+                          schedule=setup.schedule, clip_norm=config.clip_norm, progress=progress,
+                          monitor=monitor)  # fmt: skip
     except FloatingPointError as error:
         return [Check("FAIL", name, str(error).split("; ")[0], _lr_advice(config.lr, high=True))]
     seconds = time.perf_counter() - start

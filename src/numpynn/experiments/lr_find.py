@@ -54,6 +54,7 @@ def lr_range_test(
     rng: np.random.Generator,
     smoothing: float = 0.9,
     divergence: float = 4.0,
+    clip_norm: float | None = None,
     progress: bool = False,
 ) -> LRFinderResult:
     """Train ``model`` (changing it) for up to ``steps`` batches with lr = start_lr·(end_lr /
@@ -71,7 +72,7 @@ def lr_range_test(
     for i in range(steps):
         optimizer.lr = start_lr * (end_lr / start_lr) ** (i / (steps - 1))
         with np.errstate(all="ignore"):
-            loss, _ = train_step(model, loss_fn, optimizer, *next(batches))
+            loss, _ = train_step(model, loss_fn, optimizer, *next(batches), clip_norm)
         if not math.isfinite(loss):
             stop = f"the loss became {loss} at lr={optimizer.lr:.2g}"
             break
@@ -120,7 +121,7 @@ def lr_find_run(
     log: Callable[[str], None] = print,
 ) -> LRFinderResult:
     """Run the range test on the network ``numpynn train`` would build from ``config`` (its
-    ``lr`` is ignored) and write ``lr_find.csv``, ``lr_find.json``, ``lr_find.png``,
+    ``lr`` and ``schedule`` are ignored) and write ``lr_find.csv``, ``lr_find.json``, ``lr_find.png``,
     ``report.md`` and ``config.toml`` into ``out_dir``."""
     setup = prepare_run(config.validate(), data_dir, progress=progress)
     log(f"lr-find: MLP {setup.architecture} ({config.activation}), {config.optimizer}, batch "
@@ -128,7 +129,7 @@ def lr_find_run(
     result = lr_range_test(setup.model, setup.loss_fn, setup.optimizer, setup.train,
                            start_lr=start_lr, end_lr=end_lr, steps=steps,
                            batch_size=config.batch_size, rng=setup.rngs["shuffle"],
-                           progress=progress)  # fmt: skip
+                           clip_norm=config.clip_norm, progress=progress)  # fmt: skip
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))

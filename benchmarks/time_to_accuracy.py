@@ -1,0 +1,144 @@
+"""Wall-clock seconds of training until the test accuracy first reaches 97% and 98%, for the
+default `numpynn train` recipe, with PyTorch running the same recipe in the same run.
+
+    python benchmarks/time_to_accuracy.py
+    python benchmarks/time_to_accuracy.py --seeds 0 1 2 --threads 2 --json tta.json
+
+The recipe is TrainConfig's defaults (784-256-128-10 ReLU, He init, Adam on a per-epoch cosine
+schedule, batch 128, 55,000 training images after the seeded 5,000-image validation split).
+Only training is timed: the test accuracy is measured after every epoch outside the clock.
+PyTorch gets the same split, initialisation scheme, optimizer, schedule and one gather of the
+shuffled data per epoch, with the same number of threads.
+"""
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+
+import numpynn as nn
+from numpynn.config import TrainConfig
+from numpynn.data.batching import train_val_split
+from numpynn.runs import seed_streams
+
+
+def numpynn_run(config, data, seed):
+    x_train, y_train, x_test, y_test = data
+    rngs = seed_streams(seed)
+    (x, y), _ = train_val_split(x_train, y_train, config.val_size, rngs["split"])
+    model = nn.mlp(config.sizes(784, 10), config.activation, rng=rngs["model"])
+    optimizer = config.build_optimizer(model.parameters())
+    curve = []
+    nn.fit(model, nn.SoftmaxCrossEntropy(), optimizer, (x, y), epochs=config.epochs,
+           batch_size=config.batch_size, rng=rngs["shuffle"], schedule=config.build_schedule(),
+           on_epoch_end=lambda state: curve.append((state.history.rows[-1]["seconds"],
+                                                    float(np.mean(model.predict(x_test) == y_test)))))  # fmt: skip
+    return curve
+
+
+def torch_run(config, data, seed):
+    import torch
+
+    x_train, y_train, x_test, y_test = data
+    (x, y), _ = train_val_split(x_train, y_train, config.val_size, seed_streams(seed)["split"])
+    x, y, x_test = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(x_test)
+    torch.manual_seed(seed)
+    sizes, layers = config.sizes(784, 10), []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        linear = torch.nn.Linear(fan_in, fan_out)
+        torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(linear.bias)
+        layers += [linear] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
+    model = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
+    loss_fn, curve = torch.nn.CrossEntropyLoss(), []
+    for _ in range(config.epochs):
+        start = time.perf_counter()
+        order = torch.randperm(len(x))
+        xs, ys = x[order], y[order]
+        for i in range(0, len(xs), config.batch_size):
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(xs[i : i + config.batch_size]), ys[i : i + config.batch_size]).backward()
+            optimizer.step()
+        schedule.step()
+        seconds = time.perf_counter() - start
+        with torch.no_grad():
+            curve.append((seconds, float((model(x_test).argmax(1).numpy() == y_test).mean())))
+    return curve
+
+
+def first_reach(curve, target):
+    """(seconds of training, epochs) when the test accuracy first reached target, or (nan, nan)."""
+    elapsed = 0.0
+    for epoch, (seconds, accuracy) in enumerate(curve, 1):
+        elapsed += seconds
+        if accuracy >= target:
+            return elapsed, epoch
+    return math.nan, math.nan
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    config, data = TrainConfig(), nn.data.load_mnist(progress=False)
+    runners = {"numpynn": numpynn_run}
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        runners["pytorch"] = torch_run
+    except ImportError:
+        print("(PyTorch is not installed: numpynn only)")
+    results = []
+    with threadpool_limits(limits=args.threads):
+        for seed in args.seeds:
+            for name, run in runners.items():
+                curve = run(config, data, seed)
+                row = {"implementation": name, "seed": seed, "final_accuracy": curve[-1][1],
+                       "train_seconds": sum(s for s, _ in curve)}  # fmt: skip
+                for target in (0.97, 0.98):
+                    row[f"seconds_to_{target:.0%}"], row[f"epochs_to_{target:.0%}"] = first_reach(
+                        curve, target
+                    )
+                results.append(row)
+                print(
+                    f"{name:8} seed {seed}: "
+                    + ", ".join(f"{k} {v:.4g}" for k, v in row.items() if isinstance(v, float)),
+                    flush=True,
+                )
+    print(f"\nrecipe: {config}\n")
+    print(
+        f"{'implementation':14} {'to 97% (s)':>11} {'epochs':>7} {'to 98% (s)':>11} {'epochs':>7} {'final acc':>10} {'train s':>8}"
+    )
+    for name in runners:
+        rows = [r for r in results if r["implementation"] == name]
+        med = {
+            k: float(np.median([r[k] for r in rows]))
+            for k in rows[0]
+            if k not in ("implementation", "seed")
+        }
+        print(f"{name:14} {med['seconds_to_97%']:11.2f} {med['epochs_to_97%']:7.0f} {med['seconds_to_98%']:11.2f} "
+              f"{med['epochs_to_98%']:7.0f} {med['final_accuracy']:10.2%} {med['train_seconds']:8.2f}")  # fmt: skip
+    if len(runners) == 2:
+        to_98 = {
+            n: np.median([r["seconds_to_98%"] for r in results if r["implementation"] == n])
+            for n in runners
+        }
+        print(f"\nseconds to 98%: numpynn / pytorch = {to_98['numpynn'] / to_98['pytorch']:.2f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"recipe": config.to_dict(), "results": results}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
