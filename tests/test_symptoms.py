@@ -9,7 +9,7 @@ from numpynn.symptoms import SYMPTOMS, find_symptoms
 LAYERS = ("dense0", "dense1", "dense2")
 
 
-def row(epoch=1, train_loss=0.3, val_loss=0.2, **per_layer):
+def row(epoch=1, train_loss=0.3, val_loss=0.2, lr=1e-3, **per_layer):
     """A healthy history row (measured values of a default MNIST run) with overrides such as
     grad_norm=(...) giving one value per layer."""
     stats = {
@@ -21,7 +21,7 @@ def row(epoch=1, train_loss=0.3, val_loss=0.2, **per_layer):
         "dead": (0.01, 0.03, None),
     } | per_layer
     values = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": 0.9,
-              "val_loss": val_loss, "val_accuracy": 0.95, "lr": 1e-3, "seconds": 1.0}  # fmt: skip
+              "val_loss": val_loss, "val_accuracy": 0.95, "lr": lr, "seconds": 1.0}  # fmt: skip
     for stat, per in stats.items():
         values |= {f"{name}.{stat}": v for name, v in zip(LAYERS, per) if v is not None}
     return values
@@ -36,7 +36,7 @@ def names(rows, batch_loss=FALLING, **kwargs):
 
 def test_a_healthy_history_shows_no_symptom():
     rows = [row(1, 0.3, 0.2), row(2, 0.15, 0.12), row(3, 0.1, 0.1)]
-    assert names(rows, initial_loss=2.45, num_classes=10, lr=1e-3) == []
+    assert names(rows, initial_loss=2.45, num_classes=10) == []
     assert set(SYMPTOMS) >= {"initial-loss", "overfitting", "lr-too-high", "dead-relus"}
 
 
@@ -70,16 +70,23 @@ def test_exploding_gradients(grad_norm, words):
 
 
 def test_update_ratio_far_from_1e_3_names_the_learning_rate():
-    (high,) = find_symptoms([row(update_ratio=(2e-3, 0.5, 1e-3))], FALLING, lr=10)
+    (high,) = find_symptoms([row(update_ratio=(2e-3, 0.5, 1e-3), lr=10)], FALLING)
     assert high.name == "lr-too-high" and "lr=10 is too high" in high.message
     assert "dense1" in high.message and "--lr 1" in high.advice
-    (low,) = find_symptoms([row(update_ratio=(1e-7, 2e-7, 1e-7))], FALLING, lr=1e-6)
+    (low,) = find_symptoms([row(update_ratio=(1e-7, 2e-7, 1e-7), lr=1e-6)], FALLING)
     assert (
         low.name == "lr-too-low"
         and "lr=1e-06 is too low" in low.message
         and "--lr 1e-05" in low.advice
     )
     assert names([row(update_ratio=(0.09, 1.1e-5, 1e-3))]) == []  # inside [1e-5, 1e-1]
+    # annealed by a schedule below the run's peak: tiny steps on purpose
+    annealed = [
+        row(1, update_ratio=(1e-3,) * 3, lr=1e-3),
+        row(2, update_ratio=(1e-7,) * 3, lr=1e-7),
+    ]
+    assert names(annealed) == []
+    assert names(annealed[1:]) == ["lr-too-low"]  # the same step at the run's peak lr
     # no gradient at all: the tiny updates are not the learning rate's fault
     assert "lr-too-low" not in names([row(update_ratio=(1e-7,) * 3, grad_norm=(0.0,) * 3)])
 
@@ -95,14 +102,14 @@ def test_dead_and_saturated_units_over_half_a_layer():
 
 
 def test_loss_not_decreasing_or_rising():
-    (flat,) = find_symptoms([row()], [2.3] * 100, lr=0.01)
+    (flat,) = find_symptoms([row(lr=0.01)], [2.3] * 100)
     assert (
         flat.name == "loss-not-decreasing"
         and "2.3 at the start, 2.3 over the last 10" in flat.message
     )
     assert names([row()], [2.3] * 50 + [2.0] * 50) == []  # 13% lower: decreasing
     # exploding at once and falling back still counts, and it blames the learning rate
-    rose = find_symptoms([row()], [2.4] + [1e6] * 20 + [2.3] * 79, lr=10)
+    rose = find_symptoms([row(lr=10)], [2.4] + [1e6] * 20 + [2.3] * 79)
     assert [s.name for s in rose] == ["loss-not-decreasing"]
     assert "rose from 2.4" in rose[0].message and "lr=10 is too high" in rose[0].message
     assert names([row()], [2.3] * 15) == []  # too few batches to judge

@@ -149,7 +149,6 @@ class Monitor:
             history.batch_loss,
             initial_loss=self.initial_loss,
             num_classes=self.num_classes,
-            lr=row["lr"],
         )
         known = {s.name for s in self.symptoms}
         for symptom in found:

@@ -57,16 +57,17 @@ def find_symptoms(
     *,
     initial_loss: float | None = None,
     num_classes: int | None = None,
-    lr: float = math.nan,
 ) -> list[Symptom]:
-    """Every symptom the history shows, judged on its latest row (and the whole loss curve)."""
+    """Every symptom the history shows, judged on its latest row (and the whole loss curve); the
+    rows hold each epoch's ``lr``, which the advice names."""
     found = [_initial_loss(initial_loss, num_classes)]
     if rows:
         latest = rows[-1]
+        lr = latest.get("lr", math.nan)
         layers = [key[: -len(".grad_norm")] for key in latest if key.endswith(".grad_norm")]
         for symptom in (
             _gradient_flow(latest, layers),
-            _update_ratio(latest, layers, lr),
+            _update_ratio(latest, layers, lr, peak_lr=max(row.get("lr", lr) for row in rows)),
             _dead(latest, layers),
             _saturated(latest, layers),
             _not_decreasing(batch_loss, lr),
@@ -158,7 +159,9 @@ def _exploding(message: str) -> Symptom:
     )
 
 
-def _update_ratio(latest, layers, lr) -> Symptom | None:
+def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
+    """The largest update ratio of the layers. Too low only counts at the run's peak learning
+    rate: a schedule that anneals it toward 0 makes tiny steps on purpose."""
     ratios = {name: latest.get(f"{name}.update_ratio", math.nan) for name in layers}
     ratios = {name: r for name, r in ratios.items() if not math.isnan(r)}
     if not ratios or max(latest[f"{name}.grad_norm"] for name in layers) == 0:
@@ -173,7 +176,7 @@ def _update_ratio(latest, layers, lr) -> Symptom | None:
             f"{ratios[top]:.2g} of their norm (healthy: ~1e-3)",
             f"lower the learning rate, e.g. --lr {lr / 10:g}, or find one with `numpynn lr-find`",
         )
-    if ratios[top] < low:
+    if ratios[top] < low and not lr < peak_lr:
         return Symptom(
             "lr-too-low",
             0,
