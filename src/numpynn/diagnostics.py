@@ -177,7 +177,11 @@ def locate_non_finite(model: Sequential, x: np.ndarray | None = None) -> str:
                 largest = max((_norm(p.value) for p in layer.parameters()), default=None)
                 weights = f" (its weights have norm {largest:.3g})" if largest is not None else ""
                 return f"the output of layer {i}, {layer!r}, holds {_first_bad(x)}{weights}"
-    return "every weight, gradient and layer output is finite on this batch"
+    largest = float(np.abs(x).max()) if x.size else 0.0
+    return (
+        f"every weight, gradient and output is finite, but the outputs reach {largest:.3g}, so the "
+        "loss overflows"
+    )
 
 
 def _first_bad(a: np.ndarray) -> str:
