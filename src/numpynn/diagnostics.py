@@ -138,11 +138,10 @@ class Monitor:
         """The statistics of the epoch that ends (to add to its history ``row``, which holds its
         losses and ``lr`` so far); report each symptom found that was not reported before."""
         _, stats = layer_statistics(model, loss_fn, self.x, self.labels)
-        # nan when no step was watched (a run resumed in the middle of the epoch)
-        stats |= {f"{layer.name}.update_ratio": math.nan for layer in dense_layers(model)}
-        stats |= self._update_ratios
-        self._update_ratios = {}
         names = [layer.name for layer in dense_layers(model)]
+        # nan when no step was watched (a run resumed after the middle of the epoch)
+        stats |= {f"{name}.update_ratio": math.nan for name in names} | self._update_ratios
+        self._update_ratios = {}
         stats = {key: stats[key] for name in names for key in stats if key.startswith(f"{name}.")}
         found = find_symptoms(
             [*history.rows, row | stats],
