@@ -61,12 +61,15 @@ def train_run(
     data_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = False,
+    figures: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics.
 
     With ``resume``, continue from ``out_dir``'s last checkpoint: the result is bit-identical to
-    a run that was never interrupted.
+    a run that was never interrupted. Without ``figures`` the run skips its figures and
+    report.md (seconds of matplotlib per run; a study of many runs draws its own), which
+    ``numpynn plot RUN_DIR`` draws later.
     """
     config.validate()
     out_dir = Path(out_dir)
@@ -76,6 +79,9 @@ def train_run(
         x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
     rngs = seed_streams(config.seed)
     train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
+    if config.train_size is not None:
+        train = _first(train, config.train_size, f"{config.dataset} training images left after "
+                       f"holding out val_size = {config.val_size}")  # fmt: skip
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
     architecture = "-".join(map(str, sizes))
     model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
@@ -138,8 +144,10 @@ def train_run(
     atomic_write_text(out_dir / "history.csv", history.to_csv())
     atomic_write_text(out_dir / "history.json", history.to_json())
     save(model, out_dir / "model.npz")
+    if figures:
+        write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history)
+    # written last: a run directory with metrics.json is complete (studies skip such runs)
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history)
     best = TrainState(history).best_epoch
     stopped = (
         f" (early stopping: weights of epoch {best})"
@@ -149,6 +157,16 @@ def train_run(
     log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epochs, "
         f"{metrics['train_seconds']:.1f} s of training{stopped}")  # fmt: skip
     return metrics
+
+
+def _first(data: tuple[np.ndarray, np.ndarray], n: int, what: str):
+    """The first ``n`` examples of ``data`` (already in random order)."""
+    if n > len(data[1]):
+        raise ValueError(
+            f"train_size must be <= {len(data[1])} (the {what}), got {n}; lower train_size "
+            "or leave it out to train on all of them"
+        )
+    return data[0][:n], data[1][:n]
 
 
 @contextmanager
