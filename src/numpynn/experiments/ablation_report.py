@@ -98,8 +98,9 @@ def report_markdown(results, summary, failures, setup, figures) -> str:
         f"{'' if grid.optimizers else base.optimizer + ', '}"
         f"{'' if grid.lrs else f'lr {base.lr:g}, '}{base.schedule} schedule, {base.loss} loss.",
         f"- {setup['runs']} runs: {len(results)} finished, {len(failures)} failed; "
-        f"{_duration(setup['seconds'])} wall time on {setup['workers']} "
-        f"({setup['threads']} BLAS thread(s) per worker).",
+        f"{_duration(sum(r['seconds'] for r in results))} of training summed over the runs; "
+        f"this invocation took {_duration(setup['seconds'])} on {setup['workers']} "
+        f"({setup['threads']} BLAS thread(s) per worker; finished runs are skipped).",
         "",
     ]
     if summary:
@@ -217,7 +218,8 @@ def _best_depths(table: list[dict], noise: float) -> str:
             for d, m in zip(depths, means)
             if d != depths[best] and means[best] - m <= _zero(noise)
         ]
-        tie = f"; depth {', '.join(close)} within the seed noise" if close else ""
+        depth = "depths" if len(close) > 1 else "depth"
+        tie = f"; {depth} {', '.join(close)} within the seed noise" if close else ""
         parts.append(f"{activation} at depth {depths[best]} ({means[best]:.2%}{tie})")
     return "**Best depth** per activation (mean over widths): " + ", ".join(parts) + "."
 
