@@ -93,10 +93,14 @@ OPTIMIZERS_EXAMPLES = """examples:
 """
 
 
-def add_model_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags that describe the network; shared by every command that builds one."""
-    parser.add_argument("--hidden", type=widths, help="hidden layer widths (default 256,128)")
-    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), help="(default relu)")
+def add_model_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
+    """Flags that describe the network; shared by every command that builds one. With ``grid``
+    (a study's grid sets the architecture) --hidden and --activation are left out of --help;
+    they still parse, so the command can say what to use instead."""
+    parser.add_argument("--hidden", type=widths,
+                        help=argparse.SUPPRESS if grid else "hidden layer widths (default 256,128)")  # fmt: skip
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS),
+                        help=argparse.SUPPRESS if grid else "(default relu)")  # fmt: skip
     parser.add_argument("--loss", choices=sorted(LOSSES), help="(default cross-entropy)")
     parser.add_argument("--dropout", type=probability, help="dropout probability (default 0)")
     parser.add_argument(
@@ -104,13 +108,13 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_train_flags(parser: argparse.ArgumentParser) -> None:
+def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE.toml", help="read settings; flags win")
     parser.add_argument("--dataset", help="mnist or fashion-mnist (default mnist)")
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
     )
-    add_model_flags(parser)
+    add_model_flags(parser, grid)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
     parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 3e-3)")
     parser.add_argument(
@@ -135,13 +139,16 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
         "--clip-norm", type=positive_float, help="cap the global gradient norm (default off)"
     )
     parser.add_argument("--batch-size", type=positive_int, help="(default 128)")
-    parser.add_argument("--epochs", type=positive_int, help="(default 5)")
+    parser.add_argument(
+        "--epochs", type=positive_int, help="(default 5; --full 10)" if grid else "(default 5)"
+    )
     parser.add_argument(
         "--val-size", type=natural_int, help="validation images held out (default 5000)"
     )
     parser.add_argument(
-        "--train-size", type=positive_int, help="train on this many of the rest (default all)"
-    )
+        "--train-size", type=positive_int,
+        help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",
+    )  # fmt: skip
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
 
 
@@ -647,7 +654,7 @@ def build_parser() -> Parser:
         "under OUT/runs/, results.csv, summary.csv, figures and REPORT.md. Rerun the same "
         "command to continue a stopped study: finished runs are skipped, others resume.",
     )  # fmt: skip
-    add_train_flags(ablate)
+    add_train_flags(ablate, grid=True)
     ablate.add_argument(
         "--widths", type=widths, help="hidden layer widths (default 16,64,256,1024)"
     )
