@@ -57,6 +57,7 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
         ({"schedule": "step", "step_size": 0}, r"step_size must be an integer >= 1, got 0"),
         ({"warmup_epochs": 5}, r"warmup_epochs must be an integer in \[0, epochs=5\), got 5"),
         ({"batch_size": 1.5}, r"batch_size must be an integer >= 1, got 1.5"),
+        ({"train_size": 0}, r"train_size must be an integer >= 1, got 0"),
     ],
 )
 def test_bad_values_name_the_key_and_the_rule(values, message):
@@ -71,3 +72,21 @@ def test_unknown_keys_and_bad_toml_are_errors(tmp_path):
     (tmp_path / "broken.toml").write_text("lr = = 1\n")
     with pytest.raises(ValueError, match="not valid TOML"):
         load_config(tmp_path / "broken.toml")
+
+
+def test_train_size_trains_on_the_first_images_of_the_shuffled_split(tiny_mnist_dir, tmp_path):
+    from numpynn.runs import train_run
+
+    lines = []
+    config = TrainConfig(hidden=[8], epochs=1, val_size=400, train_size=300)
+    metrics = train_run(
+        config, tmp_path / "run", data_dir=tiny_mnist_dir, figures=False, log=lines.append
+    )
+    assert "300 training / 400 validation images" in lines[0]
+    assert len(nn.load(tmp_path / "run" / "model.npz").parameters()) == 4 and metrics["epochs"] == 1
+    too_many = TrainConfig(hidden=[8], epochs=1, val_size=400, train_size=1601)
+    with pytest.raises(
+        ValueError,
+        match=r"train_size must be <= 1600 \(the mnist training images left after holding out val_size = 400\), got 1601; lower train_size",
+    ):
+        train_run(too_many, tmp_path / "big", data_dir=tiny_mnist_dir, log=lines.append)

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -57,6 +58,22 @@ widths = _checked(
     lambda v: all(w >= 1 for w in v),
 )
 
+positive_ints = _checked(
+    lambda t: [int(v) for v in t.split(",")],
+    "comma-separated integers >= 1, e.g. 1,2,3",
+    lambda v: all(d >= 1 for d in v),
+)
+positive_floats = _checked(
+    lambda t: [float(v) for v in t.split(",")],
+    "comma-separated numbers > 0, e.g. 0.001,0.01",
+    lambda v: all(0 < x < float("inf") for x in v),
+)
+names = _checked(
+    lambda t: [v.strip() for v in t.split(",")],
+    "comma-separated names, e.g. relu,tanh",
+    lambda v: all(v),
+)
+
 TRAIN_EXAMPLES = """examples:
   numpynn train                                   # 784-256-128-10 ReLU, Adam, 5 epochs (~98.2%)
   numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
@@ -77,10 +94,14 @@ OPTIMIZERS_EXAMPLES = """examples:
 """
 
 
-def add_model_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags that describe the network; shared by every command that builds one."""
-    parser.add_argument("--hidden", type=widths, help="hidden layer widths (default 256,128)")
-    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), help="(default relu)")
+def add_model_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
+    """Flags that describe the network; shared by every command that builds one. With ``grid``
+    (a study's grid sets the architecture) --hidden and --activation are left out of --help;
+    they still parse, so the command can say what to use instead."""
+    parser.add_argument("--hidden", type=widths,
+                        help=argparse.SUPPRESS if grid else "hidden layer widths (default 256,128)")  # fmt: skip
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS),
+                        help=argparse.SUPPRESS if grid else "(default relu)")  # fmt: skip
     parser.add_argument("--loss", choices=sorted(LOSSES), help="(default cross-entropy)")
     parser.add_argument("--dropout", type=probability, help="dropout probability (default 0)")
     parser.add_argument(
@@ -88,13 +109,13 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_train_flags(parser: argparse.ArgumentParser) -> None:
+def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE.toml", help="read settings; flags win")
     parser.add_argument("--dataset", help="mnist or fashion-mnist (default mnist)")
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
     )
-    add_model_flags(parser)
+    add_model_flags(parser, grid)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
     parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 3e-3)")
     parser.add_argument(
@@ -119,10 +140,16 @@ def add_train_flags(parser: argparse.ArgumentParser) -> None:
         "--clip-norm", type=positive_float, help="cap the global gradient norm (default off)"
     )
     parser.add_argument("--batch-size", type=positive_int, help="(default 128)")
-    parser.add_argument("--epochs", type=positive_int, help="(default 5)")
+    parser.add_argument(
+        "--epochs", type=positive_int, help="(default 5; --full 10)" if grid else "(default 5)"
+    )
     parser.add_argument(
         "--val-size", type=natural_int, help="validation images held out (default 5000)"
     )
+    parser.add_argument(
+        "--train-size", type=positive_int,
+        help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",
+    )  # fmt: skip
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
 
 
@@ -342,6 +369,67 @@ def cmd_predict(args) -> int:
             pyplot().imsave(seen, x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
             print(f"  what the network saw: {seen}")
     return 0
+
+
+ABLATE_EXAMPLES = """examples:
+  numpynn ablate                      # the default grid: 144 runs, ~15 min on 2 quiet cores
+  numpynn ablate --widths 32,128 --depths 1,3 --activations relu,sigmoid --seeds 2 --epochs 2
+  numpynn ablate --grid my-grid.toml --out runs/my-study   # stopped? rerun it: it continues
+  numpynn ablate --optimizers adam,sgd --lrs 0.003,0.1 --widths 64 --depths 2
+  numpynn ablate --full --jobs 8      # 320 runs on all training images: a serious study
+  numpynn ablate --scheduler tcp://10.0.0.5:8786   # on a Dask cluster: pip install 'numpynn[sweep]'
+
+A grid file holds the grid keys and a [base] table of `train` settings:
+  widths = [16, 64, 256]
+  depths = [1, 2]
+  activations = ["relu", "tanh"]
+  seeds = 3
+  [base]
+  epochs = 3
+  train_size = 10000
+"""
+
+
+def cmd_ablate(args) -> int:
+    from .experiments.ablation import check_data, resolve_study, run_study
+
+    for key, use in (("hidden", "--widths and --depths"), ("activation", "--activations")):
+        if getattr(args, key) is not None:
+            raise UsageError(f"numpynn ablate: --{key} is set by the grid; use {use} instead")
+    keys = ("widths", "depths", "activations", "optimizers", "lrs", "seeds")
+    grid_flags = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+    try:
+        grid, base = resolve_study(
+            "full" if args.full else "default", args.grid, args.config, grid_flags,
+            given_flags(args),
+        )  # fmt: skip
+        check_data(base, args.data_dir, progress=not args.quiet)
+    except (ValueError, FileNotFoundError) as error:
+        raise UsageError(str(error)) from error
+    out = args.out or Path("runs") / f"ablation-{time.strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and any(out.iterdir()) and not (out / "study.json").exists():
+        raise UsageError(
+            f"numpynn ablate: --out {out} is neither empty nor a study folder; choose another"
+        )
+    try:
+        study = run_study(
+            out, grid, base, data_dir=args.data_dir, jobs=args.jobs or available_cores(),
+            threads=args.threads_per_job, scheduler=args.scheduler, retries=args.retries,
+            run_figures=args.run_figures, keep_checkpoints=args.keep_checkpoints,
+            progress=not args.quiet,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        print(
+            f"interrupted; rerun the same command (with --out {out}) to continue: finished runs "
+            "are skipped, the others resume from their checkpoints",
+            file=sys.stderr,
+        )
+        return 130
+    return 1 if study["failures"] else 0
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 PERCEPTRON_EXAMPLES = """examples:
@@ -698,6 +786,57 @@ def build_parser() -> Parser:
     )
     optimizers.add_argument("--quiet", action="store_true", help="no progress bars")
     optimizers.set_defaults(run=cmd_optimizers)
+
+    ablate = commands.add_parser(
+        "ablate", help="ablation study: width x depth x activation, over seeds, in parallel",
+        epilog=ABLATE_EXAMPLES,
+        description="Train every combination of --widths, --depths (hidden layers) and "
+        "--activations (optionally --optimizers and --lrs), each over --seeds seeds, in parallel "
+        "worker processes; everything else as `train` sets it. Writes a run directory per run "
+        "under OUT/runs/, results.csv, summary.csv, figures and REPORT.md. Rerun the same "
+        "command to continue a stopped study: finished runs are skipped, others resume.",
+    )  # fmt: skip
+    add_train_flags(ablate, grid=True)
+    ablate.add_argument(
+        "--widths", type=widths, help="hidden layer widths (default 16,64,256,1024)"
+    )
+    ablate.add_argument("--depths", type=positive_ints, help="hidden layers (default 1,2,3,4)")
+    ablate.add_argument("--activations", type=names, help="(default relu,tanh,sigmoid)")
+    ablate.add_argument("--optimizers", type=names, help="(default: --optimizer's only)")
+    ablate.add_argument("--lrs", type=positive_floats, help="learning rates (default: --lr's)")
+    ablate.add_argument(
+        "--seeds", type=positive_int, help="runs per grid point, seeds from --seed (default 3)"
+    )
+    ablate.add_argument("--grid", type=Path, metavar="FILE.toml", help="the grid from a file")
+    ablate.add_argument(
+        "--full", action="store_true",
+        help="the serious grid: + leaky_relu, 5 seeds, all images, 10 epochs (hours)",
+    )  # fmt: skip
+    ablate.add_argument(
+        "--jobs", type=positive_int, help="parallel worker processes (default: the cores)"
+    )
+    ablate.add_argument(
+        "--threads-per-job", type=positive_int, default=1, help="BLAS threads each (default 1)"
+    )
+    ablate.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run on this Dask cluster instead (its workers must see OUT and the data)",
+    )  # fmt: skip
+    ablate.add_argument(
+        "--retries", type=natural_int, default=1, help="retries of a failed run (default 1)"
+    )
+    ablate.add_argument(
+        "--run-figures", action="store_true", help="also draw each run's own figures (slower)"
+    )
+    ablate.add_argument(
+        "--keep-checkpoints", action="store_true",
+        help="keep the checkpoints of finished runs (by default deleted: 3x the weights)",
+    )  # fmt: skip
+    ablate.add_argument(
+        "--out", type=Path, metavar="DIR", help="study folder (default runs/ablation-TIME)"
+    )
+    ablate.add_argument("--quiet", action="store_true", help="no progress bar")
+    ablate.set_defaults(run=cmd_ablate)
 
     data = commands.add_parser(
         "data", help="where data sets are; download them",

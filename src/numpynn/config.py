@@ -41,6 +41,7 @@ class TrainConfig:
     epochs: int = 5
     patience: int = 0  # early stopping after this many epochs without a better val loss; 0: off
     val_size: int = 5000
+    train_size: int | None = None  # train on the first N images of the shuffled split; None: all
     seed: int = 0
     dtype: str = "float32"
 
@@ -67,8 +68,9 @@ class TrainConfig:
         for key in ("momentum", "weight_decay", "gamma", "clip_norm"):
             if getattr(self, key) is not None:
                 _number(key, getattr(self, key), low=0, low_open=key in ("gamma", "clip_norm"))
-        if self.step_size is not None:
-            _integer("step_size", self.step_size, low=1)
+        for key in ("step_size", "train_size"):
+            if getattr(self, key) is not None:
+                _integer(key, getattr(self, key), low=1)
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         self.build_optimizer([Parameter(np.zeros(1))])
         self.build_schedule()

@@ -76,6 +76,7 @@ def train_run(
     resume: bool = False,
     progress: bool = False,
     diagnostics: bool = False,
+    figures: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics.
@@ -89,6 +90,9 @@ def train_run(
     Raises:
         FloatingPointError: at the first non-finite loss or weight (see ``fit``); the message
             says where the last good checkpoint is.
+
+    Without ``figures`` the run skips its figures and report.md (seconds of matplotlib per run;
+    a study of many runs draws its own), which ``numpynn plot RUN_DIR`` draws later.
     """
     config.validate()
     out_dir = Path(out_dir)
@@ -172,12 +176,16 @@ def train_run(
     atomic_write_text(out_dir / "history.csv", history.to_csv())
     atomic_write_text(out_dir / "history.json", history.to_json())
     save(model, out_dir / "model.npz")
-    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     symptoms = None
     if monitor is not None:
         symptoms = [vars(symptom) for symptom in monitor.symptoms]
         atomic_write_text(out_dir / "warnings.json", json.dumps(symptoms, indent=2) + "\n")
-    write_run_report(out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms)
+    if figures:
+        write_run_report(
+            out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms
+        )
+    # written last: a run directory with metrics.json is complete (studies skip such runs)
+    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     best = TrainState(history).best_epoch
     stopped = (
         f" (early stopping: weights of epoch {best})"
@@ -214,6 +222,9 @@ def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -
         x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
     rngs = seed_streams(config.seed)
     train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
+    if config.train_size is not None:
+        train = _first(train, config.train_size, f"{config.dataset} training images left after "
+                       f"holding out val_size = {config.val_size}")  # fmt: skip
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
     model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
                 init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
@@ -239,6 +250,16 @@ def _resumed_diagnostics(state: TrainState, diagnostics: bool) -> bool:
             "cannot start halfway through — resume without --diagnostics"
         )
     return diagnostics or had
+
+
+def _first(data: tuple[np.ndarray, np.ndarray], n: int, what: str):
+    """The first ``n`` examples of ``data`` (already in random order)."""
+    if n > len(data[1]):
+        raise ValueError(
+            f"train_size must be <= {len(data[1])} (the {what}), got {n}; lower train_size "
+            "or leave it out to train on all of them"
+        )
+    return data[0][:n], data[1][:n]
 
 
 @contextmanager
