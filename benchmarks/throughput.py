@@ -22,6 +22,7 @@ import time
 import warnings
 
 import numpy as np
+from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 
 import numpynn as nn
 
@@ -46,14 +47,7 @@ def numpynn_trainer(sizes, optimizer, batch_size, seed):
 def torch_trainer(sizes, optimizer, batch_size, seed):
     import torch
 
-    torch.manual_seed(seed)
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        linear = torch.nn.Linear(fan_in, fan_out)
-        torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
-        torch.nn.init.zeros_(linear.bias)
-        layers += [linear] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
-    model = torch.nn.Sequential(*layers)
+    model = torch_mlp(sizes, seed)
     if optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=LR["adam"])
     else:

@@ -17,6 +17,7 @@ import math
 import time
 
 import numpy as np
+from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 
 import numpynn as nn
 from numpynn.config import TrainConfig
@@ -44,14 +45,7 @@ def torch_run(config, data, seed):
     x_train, y_train, x_test, y_test = data
     (x, y), _ = train_val_split(x_train, y_train, config.val_size, seed_streams(seed)["split"])
     x, y, x_test = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(x_test)
-    torch.manual_seed(seed)
-    sizes, layers = config.sizes(784, 10), []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        linear = torch.nn.Linear(fan_in, fan_out)
-        torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
-        torch.nn.init.zeros_(linear.bias)
-        layers += [linear] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
-    model = torch.nn.Sequential(*layers)
+    model = torch_mlp(config.sizes(784, 10), seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
     loss_fn, curve = torch.nn.CrossEntropyLoss(), []
