@@ -94,15 +94,20 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
+def read_toml(path: Path, what: str) -> dict:
+    """The TOML file ``path`` as a dict; a missing or malformed file is a clear error."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML ({error})") from None
+
+
 def load_config(path: str | Path) -> TrainConfig:
     """Read a TOML file of TrainConfig keys; unknown keys are an error (they are usually typos)."""
     path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"config file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML ({error})") from None
+    values = read_toml(path, "config file")
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(values) - known)
     if unknown:

@@ -16,7 +16,6 @@ import itertools
 import json
 import math
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..config import TrainConfig
+from ..config import TrainConfig, load_config, read_toml
 from ..files import atomic_write_text
 from ..optim import OPTIMIZERS
 from ..sweep import Task, config_hash, run_tasks
@@ -138,12 +137,7 @@ def load_grid(path: str | Path) -> tuple[dict, dict]:
     """A grid file: the Grid keys at the top level, base TrainConfig keys in a ``[base]`` table.
     Returns the two as dicts of the keys given."""
     path = Path(path)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"grid file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML ({error})") from None
+    values = read_toml(path, "grid file")
     base = values.pop("base", {})
     if "hidden" in base or "activation" in base:
         raise ValueError(
@@ -169,10 +163,8 @@ def resolve_study(
     grid, base = PRESETS[preset]
     grid, base = grid.to_dict(), TrainConfig().to_dict() | base
     if config_file is not None:
-        from ..config import load_config
-
         load_config(config_file)  # validated whole; only the keys it sets apply
-        base |= tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        base |= read_toml(Path(config_file), "config file")
     if grid_file is not None:
         file_grid, file_base = load_grid(grid_file)
         grid, base = grid | file_grid, base | file_base
