@@ -187,15 +187,21 @@ def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
     return None
 
 
+def _worst(latest, layers, stat: str) -> tuple[str | None, float]:
+    """The layer with the highest ``stat`` in the latest row, and that value (None, 0 if none)."""
+    values = {name: latest[f"{name}.{stat}"] for name in layers if f"{name}.{stat}" in latest}
+    worst = max(values, key=values.get, default=None)
+    return worst, values.get(worst, 0.0)
+
+
 def _dead(latest, layers) -> Symptom | None:
-    dead = {name: latest[f"{name}.dead"] for name in layers if f"{name}.dead" in latest}
-    worst = max(dead, key=dead.get, default=None)
-    if worst is None or dead[worst] <= DEAD_FRACTION:
+    worst, fraction = _worst(latest, layers, "dead")
+    if worst is None or fraction <= DEAD_FRACTION:
         return None
     return Symptom(
         "dead-relus",
         0,
-        f"{dead[worst]:.0%} of the ReLUs after {worst} are dead (never active on the evaluation "
+        f"{fraction:.0%} of the ReLUs after {worst} are dead (never active on the evaluation "
         "batch): they get no gradient and never recover",
         "lower the learning rate, check the biases are not negative (they start at 0), or use "
         "leaky_relu (--activation leaky_relu)",
@@ -203,14 +209,13 @@ def _dead(latest, layers) -> Symptom | None:
 
 
 def _saturated(latest, layers) -> Symptom | None:
-    share = {name: latest[f"{name}.saturated"] for name in layers if f"{name}.saturated" in latest}
-    worst = max(share, key=share.get, default=None)
-    if worst is None or share[worst] <= SATURATED_FRACTION:
+    worst, fraction = _worst(latest, layers, "saturated")
+    if worst is None or fraction <= SATURATED_FRACTION:
         return None
     return Symptom(
         "saturated-units",
         0,
-        f"{share[worst]:.0%} of the sigmoid/tanh units after {worst} are saturated (stuck in a "
+        f"{fraction:.0%} of the sigmoid/tanh units after {worst} are saturated (stuck in a "
         "flat tail where their slope is nearly 0), so little gradient passes them",
         "use Xavier initialization (--init auto), scale the inputs to [0, 1], lower the learning "
         "rate, or switch to ReLU",
