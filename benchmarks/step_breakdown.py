@@ -1,20 +1,47 @@
-"""Where the time of one training step goes: matrix products, elementwise work (activations,
-bias, loss), the optimizer step, and Python overhead (fit's loop, batching, bookkeeping).
+"""Where the time of a training step goes, measured inside real `fit` epochs: the forward pass,
+the loss, the backward pass, the optimizer step, and the rest of the loop (batch gather,
+bookkeeping). The matrix products of one step are also timed alone, as in the GEMM bound, and
+each phase is timed again in a tight loop on one batch, where its arrays stay in cache.
 
     python benchmarks/step_breakdown.py                   # 784-256-128-10, Adam, batch 128
     python benchmarks/step_breakdown.py --arch 784-1024-1024-10 --optimizer momentum
 
-Each part is timed on its own over many repetitions (medians); "matmuls" are the products of one
-step on preallocated arrays, "elementwise" is forward + loss + backward minus those products,
-"Python overhead" is a fit() epoch divided by its steps minus one bare train_step.
+The two columns differ by what the caches hold: inside fit, the parameters, gradients and
+optimizer state (4.7 MB for this model with Adam) come back from memory every step.
 """
 
 import argparse
+import statistics
 import time
 
 import numpy as np
 
 import numpynn as nn
+import numpynn.training
+
+PHASES = ["forward", "loss", "backward", "optimizer step"]
+LR = {"adam": 1e-3, "momentum": 0.05}  # as benchmarks/throughput.py
+
+
+def timed_train_step(times):
+    """A train_step that adds each phase's seconds to ``times``."""
+
+    def step(model, loss_fn, optimizer, x, labels, clip_norm=None):
+        t0 = time.perf_counter()
+        outputs = model.forward(x, training=True)
+        t1 = time.perf_counter()
+        loss = loss_fn.forward(outputs, labels)
+        grad = loss_fn.backward()
+        t2 = time.perf_counter()
+        model.backward(grad, input_grad=False)
+        t3 = time.perf_counter()
+        optimizer.step()
+        t4 = time.perf_counter()
+        for phase, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            times[phase] += seconds
+        return loss, outputs
+
+    return step
 
 
 def median_us(f, repeat=300):
@@ -24,7 +51,39 @@ def median_us(f, repeat=300):
         start = time.perf_counter()
         f()
         times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e6
+    return statistics.median(times) * 1e6
+
+
+def matmuls_of_one_step(model, x):
+    """The products of one training step on preallocated arrays (the GEMM bound's work)."""
+    W = [layer.W.value for layer in model.layers if isinstance(layer, nn.Dense)]
+    h = [x] + [np.empty((len(x), w.shape[1]), np.float32) for w in W]
+    dW = [np.empty_like(w) for w in W]
+    dx = [None] + [np.empty((len(x), w.shape[0]), np.float32) for w in W[1:]]
+
+    def run():
+        for i, w in enumerate(W):
+            np.matmul(h[i], w, out=h[i + 1])
+        grad = h[-1]
+        for i in reversed(range(len(W))):
+            np.matmul(h[i].T, grad, out=dW[i])
+            if i:
+                grad = np.matmul(grad, W[i].T, out=dx[i])
+
+    return run
+
+
+def in_cache(model, loss_fn, optimizer, x, labels):
+    """Each phase in a tight loop on one batch: its arrays stay in cache."""
+    outputs = model.forward(x, training=True)
+    loss_fn.forward(outputs, labels)
+    grad = loss_fn.backward()
+    return {
+        "forward": median_us(lambda: model.forward(x, training=True)),
+        "loss": median_us(lambda: (loss_fn.forward(outputs, labels), loss_fn.backward())),
+        "backward": median_us(lambda: model.backward(grad, input_grad=False)),
+        "optimizer step": median_us(optimizer.step),
+    }
 
 
 def main():
@@ -34,55 +93,36 @@ def main():
     parser.add_argument("--arch", default="784-256-128-10")
     parser.add_argument("--optimizer", choices=["adam", "momentum"], default="adam")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs (after one warm-up)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.arch.split("-")]
     x_train, y_train, _, _ = nn.data.load_mnist(progress=False)
     model, loss_fn = nn.mlp(sizes, seed=0), nn.SoftmaxCrossEntropy()
-    optimizer = (
-        nn.Adam(model.parameters())
-        if args.optimizer == "adam"
-        else nn.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    )
+    optimizer = nn.get_optimizer(args.optimizer, model.parameters(), lr=LR[args.optimizer])
     x, labels = x_train[: args.batch_size], y_train[: args.batch_size]
 
-    def forward_backward():
-        loss_fn.forward(model.forward(x, training=True), labels)
-        model.backward(loss_fn.backward(), input_grad=False)
-
-    W = [layer.W.value for layer in model.layers if isinstance(layer, nn.Dense)]
-    h = [x] + [np.empty((len(x), w.shape[1]), np.float32) for w in W]
-    dW = [np.empty_like(w) for w in W]
-
-    def matmuls():
-        for i, w in enumerate(W):
-            np.matmul(h[i], w, out=h[i + 1])
-        grad = h[-1]
-        for i in reversed(range(len(W))):
-            np.matmul(h[i].T, grad, out=dW[i])
-            if i:
-                grad = grad @ W[i].T
-
-    step = median_us(lambda: nn.train_step(model, loss_fn, optimizer, x, labels))
-    products, both, update = (
-        median_us(matmuls),
-        median_us(forward_backward),
-        median_us(optimizer.step),
-    )
-    steps = -(-len(x_train) // args.batch_size)
-    start = time.perf_counter()
+    times = dict.fromkeys(PHASES, 0.0)
+    numpynn.training.train_step = timed_train_step(times)  # fit looks train_step up at call time
     nn.fit(model, loss_fn, optimizer, (x_train, y_train), epochs=1, batch_size=args.batch_size)
-    per_step = (time.perf_counter() - start) / steps * 1e6
-    parts = {
-        "matmuls": products,
-        "elementwise (activations, bias, loss)": both - products,
-        f"optimizer step ({args.optimizer}, {nn.optim.THREADS} threads)": update,
-        "Python overhead (fit loop, batching, bookkeeping)": per_step - step,
-    }
-    print(
-        f"{args.arch}, batch {args.batch_size}: {per_step:.0f} us per step in fit, {per_step * steps / 1e6:.2f} s per epoch"
-    )
-    for name, us in parts.items():
-        print(f"  {name:52} {us:7.0f} us  {us / per_step:6.1%}")
+    times.update(dict.fromkeys(PHASES, 0.0))
+    start = time.perf_counter()
+    for seed in range(args.epochs):
+        nn.fit(model, loss_fn, optimizer, (x_train, y_train), epochs=1,
+               batch_size=args.batch_size, seed=seed)  # fmt: skip
+    total = time.perf_counter() - start
+    steps = args.epochs * -(-len(x_train) // args.batch_size)
+    in_fit = {phase: seconds / steps * 1e6 for phase, seconds in times.items()}
+    in_fit["rest of the loop (gather, bookkeeping)"] = total / steps * 1e6 - sum(in_fit.values())
+    cached = in_cache(model, loss_fn, optimizer, x, labels)
+    per_step = total / steps * 1e6
+
+    print(f"{args.arch}, {args.optimizer}, batch {args.batch_size}: {per_step:.0f} us per step "
+          f"in fit, {per_step * steps / args.epochs / 1e6:.2f} s per epoch")  # fmt: skip
+    print(f"  {'phase':40} {'in fit':>8} {'share':>6} {'in cache':>9}")
+    for phase, us in in_fit.items():
+        print(f"  {phase:40} {us:6.0f}us {us / per_step:6.1%} "
+              + (f"{cached[phase]:7.0f}us" if phase in cached else ""))  # fmt: skip
+    print(f"  {'(matmuls of forward + backward, alone)':40} {median_us(matmuls_of_one_step(model, x)):6.0f}us")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ class SoftmaxCrossEntropy(Loss):
         sum_exp = exp.sum(axis=1, keepdims=True)
         self._probs = np.divide(exp, sum_exp, out=exp)
         self._rows, self._labels = rows, labels
-        return float(np.mean(np.log(sum_exp[:, 0]) - picked))
+        return float(np.log(sum_exp).sum() - picked.sum()) / len(labels)
 
     def backward(self):
         if self._probs is None:

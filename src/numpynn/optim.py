@@ -5,8 +5,6 @@ value, grad its gradient, t the step count (1 on the first step).
 
 import inspect
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -26,7 +24,7 @@ __all__ = [
 
 
 class Optimizer:
-    """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state)``."""
+    """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state, work)``."""
 
     weight_decay = 0.0
 
@@ -42,8 +40,7 @@ class Optimizer:
         whole = packed(self.params)
         self.groups = [whole] if whole is not None else self.params
         self.state = [self.init_state(p) for p in self.groups]
-        self._tasks = _split_for_threads(self.groups, self.state, THREADS)
-        self._pool = None
+        self._work = [np.empty_like(p.value) for p in self.groups]  # scratch, reused every step
 
     def init_state(self, p: Parameter) -> dict:
         return {}
@@ -53,19 +50,11 @@ class Optimizer:
         raise NotImplementedError
 
     def step(self) -> None:
+        # One thread: the update streams p, grad and the state from memory once or twice per
+        # step and is bound by memory bandwidth; a second thread measured slower (while OpenBLAS's
+        # idle workers spin on the other core) — docs/performance.md
         self.t += 1
-        # every update is elementwise: slices of a large buffer run in parallel threads (NumPy
-        # releases the GIL inside its loops); the first thread's share runs here
-        first, *rest = self._tasks
-        if rest and self._pool is None:
-            self._pool = ThreadPoolExecutor(len(rest), thread_name_prefix="numpynn-step")
-        running = [self._pool.submit(self._update_all, tasks) for tasks in rest]
-        self._update_all(first)
-        for future in running:
-            future.result()
-
-    def _update_all(self, tasks: list[tuple]) -> None:
-        for p, state, work in tasks:
+        for p, state, work in zip(self.groups, self.state, self._work):
             self.update(p, state, work)
 
     def zero_grad(self) -> None:
@@ -320,48 +309,6 @@ def clip_grad_norm(params, max_norm: float) -> float:
         for p in params:
             p.grad *= scale
     return total
-
-
-def _threads() -> int:
-    """Threads for an optimizer step: as many as BLAS is told to use, else the cores, at most 4."""
-    for name in (
-        "NUMPYNN_NUM_THREADS",
-        "OMP_NUM_THREADS",
-        "OPENBLAS_NUM_THREADS",
-        "MKL_NUM_THREADS",
-    ):
-        if os.environ.get(name, "").isdigit():
-            return max(1, min(4, int(os.environ[name])))
-    return max(
-        1,
-        min(
-            4,
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1,
-        ),
-    )
-
-
-THREADS = _threads()
-MIN_SLICE = 1 << 16  # below this many elements a thread costs more than it saves
-
-
-def _split_for_threads(groups, states, threads: int) -> list[list[tuple]]:
-    """Per thread, the (parameter, state, scratch) views it updates: each group is cut into up
-    to ``threads`` slices of at least MIN_SLICE elements (small groups stay whole, in thread 0);
-    the updates of different slices are independent."""
-    tasks: list[list[tuple]] = [[] for _ in range(threads)]
-    for p, state in zip(groups, states):
-        parts = max(1, min(threads, p.size // MIN_SLICE))
-        bounds = [p.size * i // parts for i in range(parts + 1)]
-        work = np.empty(p.size, dtype=p.value.dtype)
-        for thread, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
-            piece = Parameter(p.value.reshape(-1)[start:end], p.name)
-            piece.grad = p.grad.reshape(-1)[start:end]
-            views = {k: a.reshape(-1)[start:end] for k, a in state.items()}
-            tasks[thread].append((piece, views, work[start:end]))
-    return [t for t in tasks if t]
 
 
 OPTIMIZERS = {

@@ -23,13 +23,18 @@ def iterate_batches(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Mini-batches covering every example once, in a fresh random order when ``rng`` is given.
 
-    The whole set is gathered into the new order once, so each batch is a contiguous view
-    rather than a fancy-indexed copy; the last batch may be smaller.
+    Each batch gathers its own rows (x[order[i:i+B]]): a 400 KB copy that is still in cache
+    when the first layer reads it. Gathering the whole shuffled set at once instead costs a
+    188 MB copy per MNIST epoch, 0.1-0.4 s of page faults and cache misses (docs/performance.md).
+    The last batch may be smaller.
     """
     if batch_size < 1:
         raise ValueError(f"iterate_batches: batch_size must be >= 1, got {batch_size}")
-    if rng is not None:
-        order = rng.permutation(len(x))
-        x, y = x[order], y[order]
+    if rng is None:
+        for start in range(0, len(x), batch_size):
+            yield x[start : start + batch_size], y[start : start + batch_size]
+        return
+    order = rng.permutation(len(x))
     for start in range(0, len(x), batch_size):
-        yield x[start : start + batch_size], y[start : start + batch_size]
+        rows = order[start : start + batch_size]
+        yield x[rows], y[rows]
