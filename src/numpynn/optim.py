@@ -168,6 +168,10 @@ class Adam(Optimizer):
     m ← β₁·m + (1 − β₁)·g            v ← β₂·v + (1 − β₂)·g²
     v_max ← max(v_max, v)             (amsgrad only; then v_max replaces v below)
     θ ← θ − lr·(m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + eps)
+
+    The state keeps the decaying sums grad_sum = m/(1 − β₁) = Σₖ β₁ᵗ⁻ᵏ·gₖ and
+    sq_sum = v/(1 − β₂) = Σₖ β₂ᵗ⁻ᵏ·gₖ² (sq_sum_max for amsgrad): a sum is updated by one
+    multiply and one add, two passes over memory fewer per step than the averages m and v.
     """
 
     decoupled = False  # AdamW decays θ directly instead of adding weight_decay·θ to the gradient
@@ -185,8 +189,8 @@ class Adam(Optimizer):
         super().__init__(params, lr)
 
     def init_state(self, p):
-        state = {"m": np.zeros_like(p.value), "v": np.zeros_like(p.value)}
-        return state | ({"v_max": np.zeros_like(p.value)} if self.amsgrad else {})
+        state = {"grad_sum": np.zeros_like(p.value), "sq_sum": np.zeros_like(p.value)}
+        return state | ({"sq_sum_max": np.zeros_like(p.value)} if self.amsgrad else {})
 
     def update(self, p, state, work):
         beta1, beta2 = self.betas
@@ -195,22 +199,21 @@ class Adam(Optimizer):
             g = p.grad
         else:
             g = self._grad(p)
-        m, v = state["m"], state["v"]
-        np.subtract(g, m, out=work)  # m ← m + (1 − β₁)(g − m), the same as β₁·m + (1 − β₁)·g
-        work *= 1 - beta1
-        m += work
-        np.multiply(g, g, out=work)  # v ← v + (1 − β₂)(g² − v)
-        work -= v
-        work *= 1 - beta2
-        v += work
+        grad_sum, sq_sum = state["grad_sum"], state["sq_sum"]
+        grad_sum *= beta1  # Σ β₁ᵗ⁻ᵏ gₖ
+        grad_sum += g
+        np.multiply(g, g, out=work)  # Σ β₂ᵗ⁻ᵏ gₖ²
+        sq_sum *= beta2
+        sq_sum += work
         if self.amsgrad:
-            v = np.maximum(state["v_max"], v, out=state["v_max"])
-        # lr·m̂/(√v̂ + eps) = [lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)]·m/(√v + eps·√(1 − β₂ᵗ)): no pass over v̂
-        correction = math.sqrt(1 - beta2**self.t)
-        np.sqrt(v, out=work)
-        work += self.eps * correction
-        np.divide(m, work, out=work)
-        work *= self.lr * correction / (1 - beta1**self.t)
+            sq_sum = np.maximum(state["sq_sum_max"], sq_sum, out=state["sq_sum_max"])
+        # m̂ = (1 − β₁)/(1 − β₁ᵗ)·grad_sum and √v̂ = r·√sq_sum with r = √((1 − β₂)/(1 − β₂ᵗ)), so
+        # lr·m̂/(√v̂ + eps) = [lr·(1 − β₁)/((1 − β₁ᵗ)·r)]·grad_sum/(√sq_sum + eps/r): no pass over v̂
+        r = math.sqrt((1 - beta2) / (1 - beta2**self.t))
+        np.sqrt(sq_sum, out=work)
+        work += self.eps / r
+        np.divide(grad_sum, work, out=work)
+        work *= self.lr * (1 - beta1) / ((1 - beta1**self.t) * r)
         p.value -= work
 
     def __repr__(self):
