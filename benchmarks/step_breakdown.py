@@ -122,7 +122,9 @@ def main():
     for phase, us in in_fit.items():
         print(f"  {phase:40} {us:6.0f}us {us / per_step:6.1%} "
               + (f"{cached[phase]:7.0f}us" if phase in cached else ""))  # fmt: skip
-    print(f"  {'(matmuls of forward + backward, alone)':40} {median_us(matmuls_of_one_step(model, x)):6.0f}us")
+    print(
+        f"  {'(matmuls of forward + backward, alone)':40} {median_us(matmuls_of_one_step(model, x)):6.0f}us"
+    )
 
 
 if __name__ == "__main__":

@@ -197,7 +197,9 @@ def test_state_dict_is_a_copy_and_a_mismatched_state_is_refused():
     adam.step()
     state = adam.state_dict()
     adam.step()
-    assert state["t"] == 1 and not np.array_equal(state["state.0.grad_sum"], adam.state[0]["grad_sum"])
+    assert state["t"] == 1 and not np.array_equal(
+        state["state.0.grad_sum"], adam.state[0]["grad_sum"]
+    )
     with pytest.raises(
         ValueError,
         match=r"SGD: state_dict does not fit this optimizer \(missing \['state.0.momentum_buffer'\], "
@@ -207,7 +209,9 @@ def test_state_dict_is_a_copy_and_a_mismatched_state_is_refused():
     without_t = {k: v for k, v in state.items() if k != "t"}
     with pytest.raises(ValueError, match=r"Adam: state_dict does not fit .*\(missing \['t'\], unexpected \[\]\)"):  # fmt: skip
         nn.Adam([p], lr=0.1).load_state_dict(without_t)
-    with pytest.raises(ValueError, match=r"Adam: state.0.grad_sum must have shape \(3,\), got \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"Adam: state.0.grad_sum must have shape \(3,\), got \(2,\)"
+    ):
         nn.Adam([parameter([1.0, 2.0, 3.0], 0)]).load_state_dict(state)
 
 
