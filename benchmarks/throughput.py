@@ -91,21 +91,25 @@ def sklearn_trainer(sizes, optimizer, batch_size, seed):
 
 
 def gemm_bound(sizes, optimizer, batch_size, seed):
-    """Only the matrix products of one epoch, into preallocated buffers."""
+    """Only the matrix products of one epoch, into buffers allocated once."""
     rng = np.random.default_rng(seed)
     W = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    dW = [np.empty_like(w) for w in W]
+    buffers = {}  # per batch length (the last batch may be shorter)
 
     def epoch(x, y):
         for start in range(0, len(x), batch_size):
             xb = x[start : start + batch_size]
-            h = [xb] + [np.empty((len(xb), w.shape[1]), np.float32) for w in W]
+            if len(xb) not in buffers:
+                buffers[len(xb)] = [None] + [np.empty((len(xb), n), np.float32) for n in sizes[1:]]
+            h = buffers[len(xb)]  # h[i] holds layer i's input, then its input gradient
+            h[0] = xb
             for i, w in enumerate(W):
                 np.matmul(h[i], w, out=h[i + 1])  # forward
-            grad = h[-1]
             for i in reversed(range(len(W))):
-                np.matmul(h[i].T, grad, out=np.empty_like(W[i]))  # dL/dW
+                np.matmul(h[i].T, h[i + 1], out=dW[i])  # dL/dW
                 if i:
-                    grad = grad @ W[i].T  # dL/dx below the first layer
+                    np.matmul(h[i + 1], W[i].T, out=h[i])  # dL/dx below the first layer
 
     return epoch, None
 
