@@ -23,6 +23,7 @@ from numpynn.checkpoint import (
     restore_checkpoint,
     save_checkpoint,
 )
+from numpynn.config import TrainConfig
 from numpynn.training import TrainState
 
 SRC = str(Path(nn.__file__).parents[1])
@@ -140,7 +141,8 @@ def test_sigterm_also_stops_cleanly(tiny_mnist_dir, tmp_path):
 
 
 def test_resume_refuses_flags_that_differ_from_the_run(reference, capsys):
-    code = cli.main(["train", "--resume", str(reference), "--hidden", "32", "--lr", "0.003"])
+    default_lr = str(TrainConfig().lr)  # the run's lr: the same value is not a difference
+    code = cli.main(["train", "--resume", str(reference), "--hidden", "32", "--lr", default_lr])
     err = capsys.readouterr().err
     assert code == 2
     assert "differ from the run's config in hidden (run: [64], flag: [32])" in err

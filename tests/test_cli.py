@@ -17,7 +17,8 @@ def test_train_writes_the_run_directory_and_evaluate_reloads_it(tmp_path, tiny_m
     out = tmp_path / "run"
     code, stdout, _ = run(
         capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "2",
-        "--val-size", "200", "--lr", "0.003", "--schedule", "constant", "--out", str(out), "--quiet",
+        "--val-size", "200", "--lr", "0.003", "--batch-size", "128", "--schedule", "constant",
+        "--out", str(out), "--quiet",
     )  # fmt: skip
     assert code == 0
     assert {"config.toml", "history.csv", "history.json", "metrics.json", "model.npz"} <= {
@@ -143,7 +144,7 @@ def test_train_with_optimizer_schedule_and_clipping_flags(tmp_path, tiny_mnist_d
         capsys, "train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "4",
         "--val-size", "200", "--optimizer", "nesterov", "--lr", "0.05", "--momentum", "0.8",
         "--weight-decay", "1e-4", "--schedule", "step", "--gamma", "0.5", "--step-size", "1",
-        "--warmup-epochs", "1", "--clip-norm", "2", "--out", str(out), "--quiet",
+        "--warmup-epochs", "1", "--clip-norm", "2", "--batch-size", "128", "--out", str(out), "--quiet",
     )  # fmt: skip
     assert code == 0
     assert "SGD(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.0001)" in stdout

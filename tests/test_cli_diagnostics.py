@@ -23,7 +23,8 @@ def run(capsys, *argv):
 
 
 def tiny(data_dir, *flags):
-    return ["--data-dir", data_dir, "--hidden", "32", "--val-size", "200", "--quiet", *flags]
+    return ["--data-dir", data_dir, "--hidden", "32", "--val-size", "200", "--batch-size", "128",
+            "--quiet", *flags]  # fmt: skip
 
 
 def test_train_diagnostics_records_statistics_and_draws_them(tmp_path, tiny_mnist_dir, capsys):

@@ -20,7 +20,7 @@ def png_size(path):
 def run_dir(tmp_path_factory, tiny_mnist_dir):
     out = tmp_path_factory.mktemp("runs") / "run"
     argv = ["train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "3",
-            "--val-size", "200", "--lr", "0.003", "--out", str(out), "--quiet"]  # fmt: skip
+            "--val-size", "200", "--lr", "0.003", "--batch-size", "128", "--out", str(out), "--quiet"]  # fmt: skip
     assert cli.main(argv) == 0
     return out
 

@@ -117,7 +117,7 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     )
     add_model_flags(parser, grid)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
-    parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 3e-3)")
+    parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 5e-3)")
     parser.add_argument(
         "--momentum", type=probability, help="sgd, momentum, nesterov, rmsprop (default 0 or 0.9)"
     )
@@ -139,7 +139,7 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument(
         "--clip-norm", type=positive_float, help="cap the global gradient norm (default off)"
     )
-    parser.add_argument("--batch-size", type=positive_int, help="(default 128)")
+    parser.add_argument("--batch-size", type=positive_int, help="(default 256)")
     parser.add_argument(
         "--epochs", type=positive_int, help="(default 5; --full 10)" if grid else "(default 5)"
     )

@@ -29,7 +29,7 @@ class TrainConfig:
     dropout: float = 0.0
     loss: str = "cross-entropy"
     optimizer: str = "adam"
-    lr: float = 3e-3  # the peak of the cosine schedule below
+    lr: float = 5e-3  # the peak of the cosine schedule below
     momentum: float | None = None  # None: the optimizer's default (0.9 for momentum/nesterov)
     weight_decay: float | None = None  # None: the optimizer's default (1e-2 for adamw, else 0)
     schedule: str = "cosine"
@@ -37,7 +37,7 @@ class TrainConfig:
     gamma: float | None = None  # step/exponential decay factor; None: see make_schedule
     step_size: int | None = None  # epochs between step decays; None: a third of the run
     clip_norm: float | None = None  # cap on the global gradient norm; None: no clipping
-    batch_size: int = 128
+    batch_size: int = 256
     epochs: int = 5
     patience: int = 0  # early stopping after this many epochs without a better val loss; 0: off
     val_size: int = 5000
