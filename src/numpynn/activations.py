@@ -19,7 +19,7 @@ class ReLU(Layer):
 
     def forward(self, x, training=False):
         self._active = x > 0
-        return x * self._active  # twice as fast as np.maximum(x, 0), which checks for NaN
+        return x * self._active  # 1.7x faster than np.maximum(x, 0); NaN and -inf give NaN
 
     def backward(self, grad_y):
         self._require_forward(self._active)

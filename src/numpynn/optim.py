@@ -50,9 +50,8 @@ class Optimizer:
         raise NotImplementedError
 
     def step(self) -> None:
-        # One thread: the update streams p, grad and the state from memory once or twice per
-        # step and is bound by memory bandwidth; a second thread measured slower (while OpenBLAS's
-        # idle workers spin on the other core) — docs/performance.md
+        # one thread: an update is bound by memory bandwidth, and a second thread measured no
+        # faster inside fit (docs/performance.md)
         self.t += 1
         for p, state, work in zip(self.groups, self.state, self._work):
             self.update(p, state, work)
