@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -167,10 +168,23 @@ def _read(path: Path) -> bytes:
         return b""
 
 
+@contextmanager
+def environment_restored():
+    """Dask's LocalCluster sets OMP/MKL/OPENBLAS_NUM_THREADS=1 in this process's environment for
+    its workers; every later subprocess of the test session would inherit one BLAS thread."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def test_the_dask_path_gives_the_same_results(reference, tiny_mnist_dir, tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:  # fmt: skip
+    options = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
+               "dashboard_address": None}  # fmt: skip
+    with environment_restored(), distributed.LocalCluster(**options) as cluster:
         study = run_study(tmp_path / "dask", GRID, BASE, data_dir=tiny_mnist_dir,
                           scheduler=cluster.scheduler_address, log=lambda line: None)  # fmt: skip
     assert study["failures"] == []
