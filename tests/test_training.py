@@ -170,7 +170,7 @@ def test_float32_stays_float32_through_forward_backward_and_step(optimizer):
 
 def test_optimized_float32_training_follows_a_float64_reference():
     """A few steps of the fast float32 path agree with the same steps in float64 to float32
-    rounding: no accuracy is lost to buffers, fusion or threads."""
+    rounding: no accuracy is lost to the packed buffer, the per-batch gather or the fused updates."""
     x, labels = blobs(512)
     x = np.hstack([x] * 20)  # 100 inputs
     runs = {}
