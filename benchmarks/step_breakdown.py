@@ -14,13 +14,12 @@ import argparse
 import statistics
 import time
 
-import numpy as np
+from throughput import LR, gemm_bound  # benchmarks/throughput.py, beside this script
 
 import numpynn as nn
 import numpynn.training
 
 PHASES = ["forward", "loss", "backward", "optimizer step"]
-LR = {"adam": 1e-3, "momentum": 0.05}  # as benchmarks/throughput.py
 
 
 def timed_train_step(times):
@@ -52,25 +51,6 @@ def median_us(f, repeat=300):
         f()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e6
-
-
-def matmuls_of_one_step(model, x):
-    """The products of one training step on preallocated arrays (the GEMM bound's work)."""
-    W = [layer.W.value for layer in model.layers if isinstance(layer, nn.Dense)]
-    h = [x] + [np.empty((len(x), w.shape[1]), np.float32) for w in W]
-    dW = [np.empty_like(w) for w in W]
-    dx = [None] + [np.empty((len(x), w.shape[0]), np.float32) for w in W[1:]]
-
-    def run():
-        for i, w in enumerate(W):
-            np.matmul(h[i], w, out=h[i + 1])
-        grad = h[-1]
-        for i in reversed(range(len(W))):
-            np.matmul(h[i].T, grad, out=dW[i])
-            if i:
-                grad = np.matmul(grad, W[i].T, out=dx[i])
-
-    return run
 
 
 def in_cache(model, loss_fn, optimizer, x, labels):
@@ -122,9 +102,9 @@ def main():
     for phase, us in in_fit.items():
         print(f"  {phase:40} {us:6.0f}us {us / per_step:6.1%} "
               + (f"{cached[phase]:7.0f}us" if phase in cached else ""))  # fmt: skip
-    print(
-        f"  {'(matmuls of forward + backward, alone)':40} {median_us(matmuls_of_one_step(model, x)):6.0f}us"
-    )
+    matmuls, _ = gemm_bound(sizes, args.optimizer, args.batch_size, seed=0)  # one batch: one step
+    alone = median_us(lambda: matmuls(x, labels))
+    print(f"  {'(matmuls of forward + backward, alone)':40} {alone:6.0f}us")
 
 
 if __name__ == "__main__":

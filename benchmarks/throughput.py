@@ -31,11 +31,7 @@ LR = {"adam": 1e-3, "momentum": 0.05}
 
 def numpynn_trainer(sizes, optimizer, batch_size, seed):
     model = nn.mlp(sizes, "relu", seed=seed)
-    opt = (
-        nn.Adam(model.parameters(), lr=LR["adam"])
-        if optimizer == "adam"
-        else nn.SGD(model.parameters(), lr=LR["momentum"], momentum=0.9)
-    )
+    opt = nn.get_optimizer(optimizer, model.parameters(), lr=LR[optimizer])  # momentum: SGD, 0.9
     loss_fn, rng = nn.SoftmaxCrossEntropy(), np.random.default_rng(seed)
 
     def epoch(x, y):

@@ -5,7 +5,7 @@ default `numpynn train` recipe, with PyTorch running the same recipe in the same
     python benchmarks/time_to_accuracy.py --seeds 0 1 2 --threads 2 --json tta.json
 
 The recipe is TrainConfig's defaults (784-256-128-10 ReLU, He init, Adam on a per-epoch cosine
-schedule, batch 128, 55,000 training images after the seeded 5,000-image validation split).
+schedule, batch 256, 55,000 training images after the seeded 5,000-image validation split).
 Only training is timed: the test accuracy is measured after every epoch outside the clock.
 PyTorch gets the same split, initialisation scheme, optimizer, schedule and one gather of the
 shuffled data per epoch, with the same number of threads.
