@@ -82,7 +82,7 @@ def test_the_study_writes_every_file(reference):
         assert config.seed == int(row["seed"]) == run_seed(0, int(row["replicate"]))
         manifest = json.loads((run_dir / "manifest.json").read_text())
         assert manifest["threads"]["OPENBLAS_NUM_THREADS"] == "1"  # one BLAS thread per worker
-        assert manifest["blas"].get("num_threads", 1) == 1
+        assert manifest["blas"]["num_threads"] == 1
         assert str(run_dir.resolve()) in manifest["command"]  # trained by its own worker
     for name in FIGURES:
         assert (reference / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -192,7 +192,7 @@ def test_the_dask_path_gives_the_same_results(reference, tiny_mnist_dir, tmp_pat
         read_csv(reference / "results.csv")
     )
     for manifest in (tmp_path / "dask" / "runs").glob("*/manifest.json"):
-        assert json.loads(manifest.read_text())["blas"].get("num_threads", 1) == 1
+        assert json.loads(manifest.read_text())["blas"]["num_threads"] == 1
 
 
 def test_a_run_alone_gives_the_result_it_gave_in_the_study(reference, tiny_mnist_dir, tmp_path):

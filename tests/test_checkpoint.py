@@ -84,7 +84,9 @@ def wait_for_line(process, prefix):
 
 def assert_same_run(a: Path, b: Path):
     """Identical weights, history (but its `seconds` column) and per-batch losses."""
-    for p, q in zip(nn.load(a / "model.npz").parameters(), nn.load(b / "model.npz").parameters()):
+    for p, q in zip(
+        nn.load(a / "model.npz").parameters(), nn.load(b / "model.npz").parameters(), strict=True
+    ):
         np.testing.assert_array_equal(p.value, q.value)
     rows = [
         [line.rsplit(",", 1)[0] for line in (d / "history.csv").read_text().splitlines()]
@@ -186,7 +188,7 @@ def test_checkpoint_round_trip_without_pickle(tmp_path):
     fresh = {"model": np.random.default_rng(7), "shuffle": np.random.default_rng(7)}
     state = restore_checkpoint(folder / "last.json", other, other_opt, fresh)
     assert state.epoch == 2 and other_opt.t == optimizer.t
-    for p, q in zip(model.parameters(), other.parameters()):
+    for p, q in zip(model.parameters(), other.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
     assert fresh["shuffle"].random() == rngs["shuffle"].random()
     assert repr(load_checkpoint_model(folder / "last.json")) == repr(model)
@@ -296,7 +298,7 @@ def test_early_stopping_restores_the_best_weights():
                      on_epoch_end=lambda s: snapshots.append([p.value.copy() for p in model.parameters()]))  # fmt: skip
     best = int(np.argmin(history["val_loss"]))
     assert len(history) == best + 1 + 3 < 50
-    for p, kept in zip(model.parameters(), snapshots[best]):
+    for p, kept in zip(model.parameters(), snapshots[best], strict=True):
         np.testing.assert_array_equal(p.value, kept)
 
 

@@ -68,7 +68,7 @@ def test_same_seed_twice_gives_identical_history_and_weights(tmp_path, tiny_mnis
         rows = [line.rsplit(",", 1)[0] for line in (out / "history.csv").read_text().splitlines()]
         runs.append((rows, nn.load(out / "model.npz")))
     assert runs[0][0] == runs[1][0]  # every column but the last, `seconds`
-    for p, q in zip(runs[0][1].parameters(), runs[1][1].parameters()):
+    for p, q in zip(runs[0][1].parameters(), runs[1][1].parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
 
 

@@ -119,7 +119,7 @@ def test_a_diverging_run_stops_with_a_clear_error_and_keeps_its_last_good_checkp
     assert all(np.isfinite(p.value).all() for p in kept.parameters())
     one_epoch = tmp_path / "one-epoch"  # the same run stopped after epoch 1 has the same weights
     assert run(capsys, "train", *flags[:-1], "1", "--out", one_epoch)[0] == 0
-    for p, q in zip(kept.parameters(), nn.load(one_epoch / "model.npz").parameters()):
+    for p, q in zip(kept.parameters(), nn.load(one_epoch / "model.npz").parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
     code, stdout, _ = run(
         capsys, "evaluate", out / "checkpoints" / "last.json", "--data-dir", tiny_mnist_dir

@@ -87,7 +87,7 @@ def test_monitor_adds_statistics_without_changing_training():
     plain_model, plain = train(None)
     monitor = Monitor(x[:200], labels[:200])
     model, history = train(monitor)
-    for p, q in zip(plain_model.parameters(), model.parameters()):
+    for p, q in zip(plain_model.parameters(), model.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)  # bit-identical weights
     assert list(plain.rows[0]) == ["epoch", "train_loss", "train_accuracy", "val_loss",
                                    "val_accuracy", "lr", "seconds"]  # fmt: skip

@@ -143,7 +143,7 @@ def test_a_float32_model_is_checked_in_a_float64_copy_and_left_untouched(rng):
         report
     )
     assert report.passed and report.max_rel_error < 1e-8  # float32 differences could not do this
-    for p, value in zip(model.parameters(), before):
+    for p, value in zip(model.parameters(), before, strict=True):
         assert p.value.dtype == p.grad.dtype == np.float32
         np.testing.assert_array_equal(p.value, value)
         assert not p.grad.any()

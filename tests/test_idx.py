@@ -136,18 +136,36 @@ def test_truncation_message_says_what_to_do(tmp_path):
         read_idx(path)
 
 
+def peak_bytes(call) -> int:
+    """The most memory Python allocated (tracemalloc) while ``call()`` ran."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def read_fails(path: Path, match: str) -> None:
+    with pytest.raises(IDXFormatError, match=match):
+        read_idx(path)
+
+
+def test_peak_bytes_sees_a_real_allocation(tmp_path):
+    """The probe the tests below rely on does catch a read that allocates 4 MB."""
+    path = tmp_path / "big"
+    write_idx(path, np.zeros(4 << 20, dtype=np.uint8))
+    assert peak_bytes(lambda: read_idx(path)) > 4 << 20
+
+
 @pytest.mark.parametrize("gz", [False, True])
 def test_forged_huge_header_fails_fast_without_allocating(tmp_path, gz):
     # 2**20 x 2**20 float64 = 2**43 bytes declared; the file holds 3 bytes of data
     path = write_bytes(tmp_path / "forged", header(0x0E, 2**20, 2**20) + bytes(3), gz=gz)
-    tracemalloc.start()
-    try:
-        with pytest.raises(IDXFormatError, match=f"= {2**43} bytes of data, more than max_bytes"):
-            read_idx(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 1 << 20
+    assert (
+        peak_bytes(lambda: read_fails(path, f"= {2**43} bytes of data, more than max_bytes"))
+        < 1 << 20
+    )
 
 
 def test_max_bytes_is_enforced(tmp_path):
@@ -160,14 +178,7 @@ def test_max_bytes_is_enforced(tmp_path):
 
 def test_raw_truncation_detected_before_allocating(tmp_path):
     path = write_bytes(tmp_path / "raw", header(0x08, 2**30) + bytes(10))
-    tracemalloc.start()
-    try:
-        with pytest.raises(IDXFormatError, match=f"{2**30} bytes of data, file holds 10"):
-            read_idx(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 1 << 20
+    assert peak_bytes(lambda: read_fails(path, f"{2**30} bytes of data, file holds 10")) < 1 << 20
 
 
 def test_gzip_bomb_is_not_decompressed(tmp_path):
@@ -179,14 +190,7 @@ def test_gzip_bomb_is_not_decompressed(tmp_path):
         for _ in range(64):
             f.write(zeros)
     assert path.stat().st_size < 1 << 20
-    tracemalloc.start()
-    try:
-        with pytest.raises(IDXFormatError, match="file holds more"):
-            read_idx(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 8 << 20
+    assert peak_bytes(lambda: read_fails(path, "file holds more")) < 8 << 20
 
 
 def test_corrupt_gzip(tmp_path):

@@ -35,7 +35,7 @@ def test_mlp_defaults_to_float32_and_he_init_for_relu():
 
 def test_mlp_same_seed_same_weights():
     a, b = nn.mlp([5, 4, 3], seed=7), nn.mlp([5, 4, 3], seed=7)
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
 
 
@@ -132,5 +132,5 @@ def test_backward_without_input_grad_gives_the_same_parameter_gradients():
     full = [p.grad.copy() for p in model.parameters()]
     model.forward(x, training=True)
     assert model.backward(grad_y, input_grad=False) is None  # the first layer skips grad_y Wᵀ
-    for p, expected in zip(model.parameters(), full):
+    for p, expected in zip(model.parameters(), full, strict=True):
         np.testing.assert_array_equal(p.grad, expected)

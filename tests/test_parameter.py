@@ -49,9 +49,9 @@ def test_one_buffer_gives_the_same_steps_as_one_parameter_at_a_time(cls, options
     assert len(fused.groups) == 1 and len(separate.groups) == len(copies)
     rng = np.random.default_rng(0)
     for _ in range(5):
-        for p, q in zip(model.parameters(), copies):
+        for p, q in zip(model.parameters(), copies, strict=True):
             p.grad[...] = q.grad[...] = rng.standard_normal(p.shape, dtype=np.float32)
         fused.step()
         separate.step()
-    for p, q in zip(model.parameters(), copies):
+    for p, q in zip(model.parameters(), copies, strict=True):
         np.testing.assert_array_equal(p.value, q.value)

@@ -86,7 +86,7 @@ def test_workers_get_the_blas_threads_asked_for_and_record_them(tiny_mnist_dir, 
     assert manifest["threads"] == {
         k: "2" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     }
-    assert manifest["blas"].get("num_threads", 2) == 2
+    assert manifest["blas"]["num_threads"] == 2
 
     [again] = run_tasks([task], data_dir=tiny_mnist_dir, **QUIET)
     assert again.status == "skipped" and again.metrics == outcome.metrics

@@ -50,7 +50,7 @@ def check_layer(layer, torch_fn, x, rng):
     (y_t * torch.from_numpy(R)).sum().backward()
     assert_matches(y, y_t)
     assert_matches(grad_x, x_t.grad)
-    for p, p_t in zip(layer.parameters(), params_t):
+    for p, p_t in zip(layer.parameters(), params_t, strict=True):
         assert_matches(p.grad, p_t.grad)
 
 
@@ -153,7 +153,7 @@ def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropou
     assert value == pytest.approx(loss_t.item(), rel=RTOL)
     assert_matches(outputs, h)
     assert_matches(grad_x, x_t.grad)
-    for p, p_t in zip(model.parameters(), params_t):
+    for p, p_t in zip(model.parameters(), params_t, strict=True):
         assert_matches(p.grad, p_t.grad)
 
 

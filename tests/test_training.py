@@ -44,7 +44,7 @@ def test_fit_is_deterministic_for_a_seed():
 
     (rows_a, model_a), (rows_b, model_b), (rows_c, _) = run(1), run(1), run(2)
     assert rows_a == rows_b and rows_a != rows_c
-    for p, q in zip(model_a.parameters(), model_b.parameters()):
+    for p, q in zip(model_a.parameters(), model_b.parameters(), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
 
 
@@ -177,7 +177,7 @@ def test_optimized_float32_training_follows_a_float64_reference():
     start_weights = [p.value.copy() for p in nn.mlp([100, 64, 32, 3], seed=0).parameters()]
     for dtype in ("float32", "float64"):
         model = nn.mlp([100, 64, 32, 3], seed=0, dtype=dtype)
-        for p, w in zip(model.parameters(), start_weights):
+        for p, w in zip(model.parameters(), start_weights, strict=True):
             p.value[...] = w  # the same starting point, exactly
         opt = nn.Adam(model.parameters(), lr=1e-3)
         for start in range(0, 512, 64):
