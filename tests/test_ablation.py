@@ -303,16 +303,13 @@ def test_bad_grid_files_are_refused(tmp_path, text, message):
         load_grid(tmp_path / "grid.toml")
 
 
-def test_ablate_command_line_errors_and_help(capsys):
+def test_ablate_command_line_errors(capsys):
     assert cli.main(["ablate", "--hidden", "64"]) == 2
     assert (
         "--hidden is set by the grid; use --widths and --depths instead" in capsys.readouterr().err
     )
     assert cli.main(["ablate", "--depths", "1,x"]) == 2
     assert "must be comma-separated integers >= 1" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        cli.main(["ablate", "--help"])
-    assert "examples:\n  numpynn ablate" in capsys.readouterr().out
 
 
 # ---- findings: sentences from numbers ------------------------------------------------------------

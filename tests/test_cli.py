@@ -2,15 +2,10 @@ import json
 
 import numpy as np
 import pytest
+from cli_runner import run
 
 import numpynn as nn
 from numpynn import cli
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_train_writes_the_run_directory_and_evaluate_reloads_it(tmp_path, tiny_mnist_dir, capsys):
@@ -121,13 +116,19 @@ def test_runtime_errors_exit_1_with_one_clear_line(tmp_path, capsys):
         cli.main(["--debug", "evaluate", str(tmp_path / "nothing")])
 
 
-def test_every_command_has_help_with_examples(capsys):
-    commands = ["train", "evaluate", "data", "optimizers"]
-    for argv in (["--help"], *([command, "--help"] for command in commands)):
-        with pytest.raises(SystemExit) as exit_info:
-            cli.main(argv)
-        assert exit_info.value.code == 0
-        assert "examples:" in capsys.readouterr().out
+COMMANDS = next(
+    action.choices for action in cli.build_parser()._actions if action.dest == "command"
+)
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_every_command_has_help_with_examples(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"] if command else ["--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0 and f"examples:\n  numpynn {command}" in out
+    if command == "gradcheck":
+        assert "numpynn gradcheck --all" in out
 
 
 def test_data_info_says_where_mnist_is(mnist_dir, capsys, monkeypatch):

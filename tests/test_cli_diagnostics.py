@@ -6,20 +6,15 @@ import re
 
 import numpy as np
 import pytest
+from cli_runner import run
 
 import numpynn as nn
-from numpynn import cli, training
+from numpynn import training
 from numpynn.checkpoint import load_checkpoint_model
 from numpynn.config import TrainConfig
 from numpynn.runs import train_run
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def tiny(data_dir, *flags):
@@ -260,12 +255,3 @@ def test_vanishing_rejects_a_budget_larger_than_the_data(tmp_path, tiny_mnist_di
     code, _, err = run(capsys, "vanishing", "--data-dir", tiny_mnist_dir, "--steps", "500",
                        "--out", tmp_path / "v")  # fmt: skip
     assert code == 2 and "steps x batch_size must be at most the 2000 training images" in err
-
-
-@pytest.mark.parametrize("command", ["diagnose", "lr-find", "vanishing"])
-def test_every_new_command_has_help_with_examples(capsys, command):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([command, "--help"])
-    assert (
-        exit_info.value.code == 0 and f"examples:\n  numpynn {command}" in capsys.readouterr().out
-    )
