@@ -126,6 +126,7 @@ def test_a_study_killed_half_way_continues_to_the_same_results(
     while len(list(out.glob("runs/*/metrics.json"))) < 8 and study.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
+    assert study.poll() is None, "the study finished before it could be killed half way"
     os.killpg(study.pid, signal.SIGKILL)  # the study and its workers, as a power cut would
     study.wait()
     finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("runs/*/metrics.json")}
