@@ -38,15 +38,14 @@ class Sequential(Layer):
         return x
 
     def backward(self, grad_y, input_grad: bool = True):
-        """Backpropagate dL/dy through every layer; returns dL/dx, or None with
-        ``input_grad=False`` (training: the input is data, so a first Dense skips grad_y Wᵀ)."""
+        """Backpropagate dL/dy through every layer; returns dL/dx, or what the first layer
+        returns with ``input_grad=False`` (training: the input is data, so a first Dense skips
+        grad_y Wᵀ and returns None)."""
         first, *rest = self.layers
         # dL/dx of layer k is dL/dy of layer k-1
         for layer in reversed(rest):
             grad_y = layer.backward(grad_y)
-        if not input_grad and isinstance(first, Dense):
-            return first.backward(grad_y, input_grad=False)
-        return first.backward(grad_y)
+        return first.backward(grad_y, input_grad=input_grad)
 
     def parameters(self) -> list[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]
