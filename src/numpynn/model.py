@@ -140,9 +140,14 @@ def load(path: str | os.PathLike) -> Sequential:
     with archive:
         header = _read_header(archive, path)
         model = Sequential(build_layers(header["layers"], path))
-        for p in model.parameters():
-            p.value[...] = read_array(archive, p.name, p.value, path)
+        read_parameters(archive, model, path)
     return model
+
+
+def read_parameters(archive: zipfile.ZipFile, model: Sequential, path, prefix: str = "") -> None:
+    """Fill every parameter of ``model`` from array ``prefix + p.name`` of an .npz archive."""
+    for p in model.parameters():
+        p.value[...] = read_array(archive, prefix + p.name, p.value, path)
 
 
 def read_array(archive: zipfile.ZipFile, name: str, like: np.ndarray, path) -> np.ndarray:
