@@ -72,8 +72,9 @@ def save_checkpoint(
         "rngs": {name: rng.bit_generator.state for name, rng in rngs.items()},
         "config": config,
     }
+    text = json.dumps(manifest) + "\n"
     for tag in tags:
-        atomic_write_text(folder / f"{tag}.json", json.dumps(manifest) + "\n")
+        atomic_write_text(folder / f"{tag}.json", text)
     clean_checkpoints(folder)
 
 
