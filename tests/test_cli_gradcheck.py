@@ -50,8 +50,8 @@ def test_gradcheck_exits_1_and_shows_the_failing_tensor_when_a_backward_is_wrong
 ):
     correct = nn.Dense.backward
 
-    def doubled(self, grad_y):
-        grad_x = correct(self, grad_y)
+    def doubled(self, grad_y, input_grad=True):
+        grad_x = correct(self, grad_y, input_grad)
         self.b.grad *= 2
         return grad_x
 

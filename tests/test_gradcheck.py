@@ -14,7 +14,7 @@ def batch(rng, N=5, features=6, classes=3):
 class TransposedDense(nn.Dense):
     """The classic bug: dL/dW written as (xᵀ grad_y)ᵀ. Right shape only for a square W."""
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self.W.grad[...] = (self._x.T @ grad_y).T
         self.b.grad[...] = grad_y.sum(axis=0)
         return grad_y @ self.W.value.T
@@ -25,8 +25,8 @@ class ScaledDense(nn.Dense):
 
     factor = 2.0
 
-    def backward(self, grad_y):
-        grad_x = super().backward(grad_y)
+    def backward(self, grad_y, input_grad=True):
+        grad_x = super().backward(grad_y, input_grad)
         self.W.grad *= self.factor
         return grad_x
 
@@ -73,8 +73,8 @@ def test_a_scaled_weight_gradient_fails_even_when_off_by_1e_minus_5(factor, smal
 
 def test_a_wrong_input_gradient_fails_in_the_input_row(rng):
     class ForgetsTheTranspose(nn.Dense):
-        def backward(self, grad_y):
-            super().backward(grad_y)
+        def backward(self, grad_y, input_grad=True):
+            super().backward(grad_y, input_grad)
             return grad_y @ self.W.value  # W, not Wᵀ: fits only because W is square
 
     model = nn.Sequential([ForgetsTheTranspose(6, 6, rng=rng, dtype="float64")])
@@ -84,8 +84,8 @@ def test_a_wrong_input_gradient_fails_in_the_input_row(rng):
 
 def test_nan_or_inf_gradients_fail(rng):
     class NaNBias(nn.Dense):
-        def backward(self, grad_y):
-            grad_x = super().backward(grad_y)
+        def backward(self, grad_y, input_grad=True):
+            grad_x = super().backward(grad_y, input_grad)
             self.b.grad[0] = np.nan
             return grad_x
 
@@ -212,8 +212,8 @@ def test_a_non_scalar_or_non_finite_loss_is_a_clear_error(rng):
 
 def test_a_gradient_of_the_wrong_shape_is_a_clear_error(rng):
     class WrongShape(nn.Dense):
-        def backward(self, grad_y):
-            grad_x = super().backward(grad_y)
+        def backward(self, grad_y, input_grad=True):
+            grad_x = super().backward(grad_y, input_grad)
             self.W.grad = self.W.grad.T.copy()
             return grad_x
 

@@ -21,7 +21,7 @@ class ReLU(Layer):
         self._active = x > 0
         return x * self._active  # 1.7x faster than np.maximum(x, 0); NaN and -inf give NaN
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self._require_forward(self._active)
         # f'(x) = 1 if x > 0 else 0   (0 at the kink, as PyTorch)
         return grad_y * self._active
@@ -41,7 +41,7 @@ class LeakyReLU(Layer):
         self._slope = np.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))
         return x * self._slope
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self._require_forward(self._slope)
         return grad_y * self._slope
 
@@ -65,7 +65,7 @@ class Sigmoid(Layer):
         self._y = np.where(x >= 0, 1, e) / (1 + e)
         return self._y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self._require_forward(self._y)
         # f'(x) = σ(x)(1 − σ(x)) = y(1 − y)
         return grad_y * self._y * (1 - self._y)
@@ -81,7 +81,7 @@ class Tanh(Layer):
         self._y = np.tanh(x)
         return self._y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self._require_forward(self._y)
         # f'(x) = 1 − tanh²(x) = 1 − y²
         return grad_y * (1 - self._y * self._y)
@@ -93,7 +93,7 @@ class Identity(Layer):
     def forward(self, x, training=False):
         return x
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         return grad_y
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from .files import atomic_write_bytes, atomic_write_text
 from .model import FORMAT as MODEL_FORMAT
-from .model import Sequential, build_layers, layer_specs, read_array
+from .model import Sequential, build_layers, layer_specs, read_array, read_parameters
 from .training import History, TrainState
 
 __all__ = [
@@ -72,8 +72,9 @@ def save_checkpoint(
         "rngs": {name: rng.bit_generator.state for name, rng in rngs.items()},
         "config": config,
     }
+    text = json.dumps(manifest) + "\n"
     for tag in tags:
-        atomic_write_text(folder / f"{tag}.json", json.dumps(manifest) + "\n")
+        atomic_write_text(folder / f"{tag}.json", text)
     clean_checkpoints(folder)
 
 
@@ -82,8 +83,7 @@ def restore_checkpoint(path, model, optimizer, rngs: dict, best_path=None) -> Tr
     from the same config) and return the TrainState to continue from."""
     manifest, archive = _open(path)
     with archive:
-        for p in model.parameters():
-            p.value[...] = read_array(archive, f"model/{p.name}", p.value, path)
+        read_parameters(archive, model, path, prefix="model/")
         saved = dict(manifest["optimizer"])
         for key, like in optimizer.state_dict().items():
             if isinstance(like, np.ndarray):
@@ -107,8 +107,7 @@ def load_checkpoint_model(path) -> Sequential:
     manifest, archive = _open(path)
     model = Sequential(build_layers(manifest["model"]["layers"], path))
     with archive:
-        for p in model.parameters():
-            p.value[...] = read_array(archive, f"model/{p.name}", p.value, path)
+        read_parameters(archive, model, path, prefix="model/")
     return model
 
 

@@ -1,7 +1,8 @@
 """Layers: the Layer contract, the fully connected Dense layer, and Dropout.
 
-A layer's ``forward(x, training)`` caches what its ``backward`` needs; ``backward(grad_y)`` fills
-``p.grad`` for each of its parameters and returns ``grad_x``. Backward never changes ``p.value``.
+A layer's ``forward(x, training)`` caches what its ``backward`` needs; ``backward(grad_y,
+input_grad=True)`` fills ``p.grad`` for each of its parameters and returns ``grad_x``. Backward
+never changes ``p.value``.
 """
 
 import numpy as np
@@ -13,12 +14,18 @@ __all__ = ["Layer", "Dense", "Dropout"]
 
 
 class Layer:
-    """Base class: a parameter-free identity. Subclasses override what they need."""
+    """Base class. Subclasses override what they need.
+
+    ``forward(x, training=False) -> y`` caches what backward needs. ``backward(grad_y,
+    input_grad=True) -> grad_x`` fills ``p.grad`` for each parameter and returns dL/dx; with
+    ``input_grad=False`` the caller does not need dL/dx (the input is the data), so a layer may
+    skip computing it and return None (Dense does; parameter-free layers ignore the flag).
+    """
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         raise NotImplementedError
 
     def parameters(self) -> list[Parameter]:
@@ -133,7 +140,7 @@ class Dropout(Layer):
             self._mask = keep * x.dtype.type(1 / (1 - self.p))
         return x * self._mask
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         self._require_forward(self._mask)
         # y = x ⊙ mask  ->  dL/dx = grad_y ⊙ mask
         return grad_y * self._mask

@@ -38,15 +38,14 @@ class Sequential(Layer):
         return x
 
     def backward(self, grad_y, input_grad: bool = True):
-        """Backpropagate dL/dy through every layer; returns dL/dx, or None with
-        ``input_grad=False`` (training: the input is data, so a first Dense skips grad_y Wᵀ)."""
+        """Backpropagate dL/dy through every layer; returns dL/dx, or what the first layer
+        returns with ``input_grad=False`` (training: the input is data, so a first Dense skips
+        grad_y Wᵀ and returns None)."""
         first, *rest = self.layers
         # dL/dx of layer k is dL/dy of layer k-1
         for layer in reversed(rest):
             grad_y = layer.backward(grad_y)
-        if not input_grad and isinstance(first, Dense):
-            return first.backward(grad_y, input_grad=False)
-        return first.backward(grad_y)
+        return first.backward(grad_y, input_grad=input_grad)
 
     def parameters(self) -> list[Parameter]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -141,9 +140,14 @@ def load(path: str | os.PathLike) -> Sequential:
     with archive:
         header = _read_header(archive, path)
         model = Sequential(build_layers(header["layers"], path))
-        for p in model.parameters():
-            p.value[...] = read_array(archive, p.name, p.value, path)
+        read_parameters(archive, model, path)
     return model
+
+
+def read_parameters(archive: zipfile.ZipFile, model: Sequential, path, prefix: str = "") -> None:
+    """Fill every parameter of ``model`` from array ``prefix + p.name`` of an .npz archive."""
+    for p in model.parameters():
+        p.value[...] = read_array(archive, prefix + p.name, p.value, path)
 
 
 def read_array(archive: zipfile.ZipFile, name: str, like: np.ndarray, path) -> np.ndarray:

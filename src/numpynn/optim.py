@@ -32,9 +32,7 @@ class Optimizer:
         self.params: list[Parameter] = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
-        if not (math.isfinite(lr) and lr > 0):
-            raise ValueError(f"{type(self).__name__}: lr must be a finite number > 0, got {lr}")
-        self.lr = float(lr)
+        self.lr = _positive(type(self).__name__, "lr", lr)
         self.t = 0
         # a model's parameters share one buffer (parameter.pack): update them all at once
         whole = packed(self.params)
@@ -109,6 +107,13 @@ def _check(who: str, name: str, value: float, low: float, high: float = math.inf
     if not (math.isfinite(value) and low <= value < high):
         rule = f"in [{low:g}, {high:g})" if math.isfinite(high) else f">= {low:g}"
         raise ValueError(f"{who}: {name} must be {rule}, got {value}")
+    return float(value)
+
+
+def _positive(who: str, name: str, value: float) -> float:
+    """Raise unless value is a finite number > 0."""
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{who}: {name} must be a finite number > 0, got {value}")
     return float(value)
 
 
@@ -302,8 +307,7 @@ def clip_grad_norm(params, max_norm: float) -> float:
     The direction of the update is kept; only its length is capped, so one huge gradient (an
     exploding loss, a bad batch) cannot throw the weights far away.
     """
-    if not (math.isfinite(max_norm) and max_norm > 0):
-        raise ValueError(f"clip_grad_norm: max_norm must be a finite number > 0, got {max_norm}")
+    _positive("clip_grad_norm", "max_norm", max_norm)
     params = list(params)
     total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
     scale = max_norm / (total + 1e-6)

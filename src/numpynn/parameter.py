@@ -9,12 +9,13 @@ class Parameter:
     """A trainable tensor: ``value``, its gradient ``grad`` (same shape and dtype) and a ``name``.
 
     Layers create parameters and fill ``grad`` in ``backward``; optimizers read ``grad`` and change
-    ``value`` in place. Nothing else writes either array.
+    ``value`` in place. Nothing else writes either array. ``grad`` may be given (an array of
+    ``value``'s shape and dtype, e.g. a view of a shared buffer); by default it is zeros.
     """
 
-    def __init__(self, value: np.ndarray, name: str = ""):
+    def __init__(self, value: np.ndarray, name: str = "", grad: np.ndarray | None = None):
         self.value = value
-        self.grad = np.zeros_like(value)
+        self.grad = np.zeros_like(value) if grad is None else grad
         self.name = name
 
     @property
@@ -58,9 +59,7 @@ def packed(params: list[Parameter]) -> Parameter | None:
     flat = [_span([p.value for p in params]), _span([p.grad for p in params])]
     if flat[0] is None or flat[1] is None:
         return None
-    whole = Parameter(flat[0], "all parameters")
-    whole.grad = flat[1]
-    return whole
+    return Parameter(flat[0], "all parameters", grad=flat[1])
 
 
 def _span(arrays: list[np.ndarray]) -> np.ndarray | None:

@@ -7,6 +7,8 @@ name stepped once per epoch. ``Warmup`` wraps any of them.
 
 import math
 
+from .optim import _positive
+
 __all__ = [
     "Schedule",
     "Constant",
@@ -152,12 +154,6 @@ def _count(who, name, value, low) -> int:
     if not (_is_int(value) and value >= low):
         raise ValueError(f"{who}: {name} must be an integer >= {low}, got {value!r}")
     return value
-
-
-def _positive(who, name, value) -> float:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{who}: {name} must be a finite number > 0, got {value}")
-    return float(value)
 
 
 def _factor(who, gamma) -> float:

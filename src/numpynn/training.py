@@ -174,14 +174,15 @@ def fit(
     state = state if state is not None else TrainState()
     if monitor is not None and state.epoch == state.batch == 0:
         monitor.start(model, loss_fn)
+    step = functools.partial(train_step, model, loss_fn, optimizer, clip_norm=clip_norm)
+    batches_per_epoch = math.ceil(len(x) / batch_size)
     while state.epoch < epochs and not state.stopped_early:
         start = time.perf_counter()
         if schedule is not None:
             optimizer.lr = _scheduled_lr(schedule, state.epoch + 1)
-        step = functools.partial(train_step, model, loss_fn, optimizer, clip_norm=clip_norm)
-        row = _run_epoch(step, model, optimizer.lr, x, labels, batch_size, rng, state, progress,
-                         epochs, should_stop, monitor)  # fmt: skip
-        _check_weights(model, row["epoch"], math.ceil(len(x) / batch_size), optimizer.lr)
+        row = _run_epoch(step, model, optimizer.lr, x, labels, batch_size, batches_per_epoch, rng,
+                         state, progress, epochs, should_stop, monitor)  # fmt: skip
+        _check_weights(model, row["epoch"], batches_per_epoch, optimizer.lr)
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
             row |= {"val_loss": metrics["loss"], "val_accuracy": metrics["accuracy"]}
@@ -199,8 +200,9 @@ def fit(
 
 
 def _run_epoch(
-    step, model, lr, x, labels, batch_size, rng, state, progress, epochs, should_stop, monitor
-):
+    step, model, lr, x, labels, batch_size, batches_per_epoch, rng, state, progress, epochs,
+    should_stop, monitor,
+):  # fmt: skip
     """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row."""
     epoch, done = state.epoch + 1, state.batch
     if done:
@@ -208,8 +210,8 @@ def _run_epoch(
     state.epoch_start_rng = rng.bit_generator.state
     batches = itertools.islice(iterate_batches(x, labels, batch_size, rng), done, None)
     if progress:
-        batches = _progress_bar(batches, len(x), batch_size, epoch, epochs, initial=done)
-    watched = math.ceil(len(x) / batch_size) // 2 + 1  # the middle batch: a typical step
+        batches = _progress_bar(batches, batches_per_epoch, epoch, epochs, initial=done)
+    watched = batches_per_epoch // 2 + 1  # the middle batch: a typical step
     for batch, (xb, yb) in enumerate(batches, done + 1):
         if monitor is not None and batch == watched:  # one watched step per epoch
             loss, outputs = monitor.watch(model, step, xb, yb)
@@ -295,12 +297,12 @@ def _check_data(model, x, labels, who: str) -> None:
         )
 
 
-def _progress_bar(batches, n, batch_size, epoch, epochs, initial=0):
+def _progress_bar(batches, total, epoch, epochs, initial=0):
     from tqdm import tqdm
 
     return tqdm(
         batches,
-        total=math.ceil(n / batch_size),
+        total=total,
         initial=initial,
         desc=f"epoch {epoch}/{epochs}",
         leave=False,
