@@ -194,10 +194,17 @@ def given_flags(args: argparse.Namespace) -> dict:
     return {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
 
 
-def run_directory(out: Path | None, command: str, name: str) -> Path:
-    """--out, or runs/NAME-TIME; an existing non-empty folder is refused (nothing is overwritten)."""
+def run_directory(out: Path | None, command: str, name: str, study_file: str | None = None) -> Path:
+    """--out, or runs/NAME-TIME; an existing non-empty folder is refused (nothing is overwritten),
+    unless it holds ``study_file``: a study that the same command continues."""
     out = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     if out.exists() and any(out.iterdir()):
+        if study_file is not None:
+            if (out / study_file).exists():
+                return out
+            raise UsageError(
+                f"numpynn {command}: --out {out} is neither empty nor a study folder; choose another"
+            )
         resume = (
             f", or continue it with `numpynn train --resume {out}`" if command == "train" else ""
         )
@@ -406,11 +413,7 @@ def cmd_ablate(args) -> int:
         check_data(base, args.data_dir, progress=not args.quiet)
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
-    out = args.out or Path("runs") / f"ablation-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()) and not (out / "study.json").exists():
-        raise UsageError(
-            f"numpynn ablate: --out {out} is neither empty nor a study folder; choose another"
-        )
+    out = run_directory(args.out, "ablate", "ablation", study_file="study.json")
     try:
         study = run_study(
             out, grid, base, data_dir=args.data_dir, jobs=args.jobs or available_cores(),
@@ -454,11 +457,7 @@ def cmd_perceptron(args) -> int:
         raise UsageError(f"numpynn perceptron: --points must be >= 4 for xor, got {args.points}")
     if args.margin is not None and args.margin > 0.5:
         raise UsageError(f"numpynn perceptron: --margin must be in (0, 0.5], got {args.margin:g}")
-    out = args.out or Path("runs") / f"perceptron-{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(
-            f"numpynn perceptron: --out {out} exists and is not empty; choose another folder"
-        )
+    out = run_directory(args.out, "perceptron", f"perceptron-{args.dataset}")
     given = {"margin": args.margin} if args.margin is not None else {}
     perceptron_run(
         args.dataset, out, averaged=args.averaged, pocket=args.pocket, epochs=args.epochs,
@@ -481,20 +480,11 @@ Exit code 1 if any check FAILs. docs/debugging.md explains each check and its fi
 """
 
 
-def _new_run_dir(args, command: str, name: str) -> Path:
-    out = args.out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(
-            f"numpynn {command}: --out {out} exists and is not empty; choose another folder"
-        )
-    return out
-
-
 def cmd_diagnose(args) -> int:
     from .experiments.diagnose import diagnose_run
 
     config = build_config(args)
-    out = _new_run_dir(args, "diagnose", "diagnose")
+    out = run_directory(args.out, "diagnose", "diagnose")
     checks = diagnose_run(config, out, args.data_dir, sample=args.sample, progress=not args.quiet)
     return 1 if any(check.status == "FAIL" for check in checks) else 0
 
@@ -518,7 +508,7 @@ def cmd_lr_find(args) -> int:
         raise UsageError(
             f"numpynn lr-find: --start-lr must be below --end-lr, got {args.start_lr:g} and {args.end_lr:g}"
         )
-    out = _new_run_dir(args, "lr-find", "lr-find")
+    out = run_directory(args.out, "lr-find", "lr-find")
     lr_find_run(config, out, args.data_dir, start_lr=args.start_lr, end_lr=args.end_lr,
                 steps=args.steps, progress=not args.quiet)  # fmt: skip
     return 0
@@ -540,7 +530,7 @@ def cmd_vanishing(args) -> int:
 
     settings = VanishingSettings(depths=args.depths, width=args.width, steps=args.steps,
                                  lr=args.lr, batch_size=args.batch_size, seed=args.seed)  # fmt: skip
-    out = _new_run_dir(args, "vanishing", "vanishing")
+    out = run_directory(args.out, "vanishing", "vanishing")
     try:
         vanishing_run(out, settings, dataset=args.dataset, data_dir=args.data_dir,
                       progress=not args.quiet)  # fmt: skip
