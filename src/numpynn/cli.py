@@ -153,6 +153,14 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
 
 
+def add_output_flags(
+    parser: argparse.ArgumentParser, out_help: str, quiet_help: str = "no progress bar"
+) -> None:
+    """--out DIR and --quiet, in that order; shared by the commands that write a folder."""
+    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument("--quiet", action="store_true", help=quiet_help)
+
+
 def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", type=Path, metavar="FILE.toml", help="read the network's settings"
@@ -170,10 +178,7 @@ def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
         "--threshold", type=open_unit, default=1e-7,
         help="largest relative error that passes (default 1e-7)",
     )  # fmt: skip
-    parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="also write gradcheck.csv and gradcheck.md here"
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(parser, "also write gradcheck.csv and gradcheck.md here")
 
 
 def build_config(args: argparse.Namespace) -> config_module.TrainConfig:
@@ -618,8 +623,7 @@ def build_parser() -> Parser:
         "--sample", type=positive_int, default=10_000,
         help="training images of the one-epoch check (default 10000)",
     )  # fmt: skip
-    diagnose.add_argument("--out", type=Path, metavar="DIR", help="(default runs/diagnose-TIME)")
-    diagnose.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(diagnose, "(default runs/diagnose-TIME)")
     diagnose.set_defaults(run=cmd_diagnose)
 
     lr_find = commands.add_parser(
@@ -635,8 +639,7 @@ def build_parser() -> Parser:
         "--steps", type=_checked(int, "an integer >= 10", lambda v: v >= 10), default=300,
         help="batches, one learning rate each (default 300)",
     )  # fmt: skip
-    lr_find.add_argument("--out", type=Path, metavar="DIR", help="(default runs/lr-find-TIME)")
-    lr_find.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(lr_find, "(default runs/lr-find-TIME)")
     lr_find.set_defaults(run=cmd_lr_find)
 
     vanishing = commands.add_parser(
@@ -660,8 +663,7 @@ def build_parser() -> Parser:
     vanishing.add_argument("--lr", type=positive_float, default=0.1, help="(default 0.1)")
     vanishing.add_argument("--batch-size", type=positive_int, default=64, help="(default 64)")
     vanishing.add_argument("--seed", type=natural_int, default=0, help="(default 0)")
-    vanishing.add_argument("--out", type=Path, metavar="DIR", help="(default runs/vanishing-TIME)")
-    vanishing.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(vanishing, "(default runs/vanishing-TIME)")
     vanishing.set_defaults(run=cmd_vanishing)
 
     gradcheck = commands.add_parser(
@@ -739,13 +741,7 @@ def build_parser() -> Parser:
         "--margin", type=positive_float, help="margin of the blobs, radius 1 (default 0.05)"
     )
     perceptron.add_argument("--data-dir", type=Path, metavar="DIR", help="MNIST folder")
-    perceptron.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="run directory (default runs/perceptron-DATASET-TIME)",
-    )
-    perceptron.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(perceptron, "run directory (default runs/perceptron-DATASET-TIME)")
     perceptron.set_defaults(run=cmd_perceptron)
     optimizers = commands.add_parser(
         "optimizers", help="compare SGD, momentum, Nesterov, RMSProp, Adam, AdamW",
@@ -771,10 +767,7 @@ def build_parser() -> Parser:
     optimizers.add_argument(
         "--quick", action="store_true", help="one learning rate per decade; a short MNIST run"
     )
-    optimizers.add_argument(
-        "--out", type=Path, metavar="DIR", help="run directory (default runs/optimizers-TIME)"
-    )
-    optimizers.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_output_flags(optimizers, "run directory (default runs/optimizers-TIME)", "no progress bars")
     optimizers.set_defaults(run=cmd_optimizers)
 
     ablate = commands.add_parser(
@@ -822,10 +815,7 @@ def build_parser() -> Parser:
         "--keep-checkpoints", action="store_true",
         help="keep the checkpoints of finished runs (by default deleted: 3x the weights)",
     )  # fmt: skip
-    ablate.add_argument(
-        "--out", type=Path, metavar="DIR", help="study folder (default runs/ablation-TIME)"
-    )
-    ablate.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(ablate, "study folder (default runs/ablation-TIME)")
     ablate.set_defaults(run=cmd_ablate)
 
     data = commands.add_parser(
