@@ -31,7 +31,7 @@ from .files import atomic_write_text
 from .losses import Loss, get_loss
 from .model import Sequential, mlp, save
 from .optim import Optimizer
-from .run_report import write_run_report
+from .run_report import has_statistics, write_run_report
 from .schedules import Schedule
 from .training import TrainingInterrupted, TrainState, evaluate, fit
 
@@ -243,7 +243,7 @@ def monitor_batch(train, val, size: int = MONITOR_BATCH):
 def _resumed_diagnostics(state: TrainState, diagnostics: bool) -> bool:
     """A resumed run keeps collecting statistics if it did; it cannot start halfway through."""
     rows = state.history.rows
-    had = bool(rows) and any(key.endswith(".grad_norm") for key in rows[0])
+    had = has_statistics(rows)
     if diagnostics and rows and not had:
         raise ValueError(
             "train_run: the run being resumed has no diagnostics in its history; statistics "

@@ -25,7 +25,7 @@ from ..config import TrainConfig, to_toml
 from ..diagnostics import Monitor
 from ..files import atomic_write_text
 from ..runs import RunSetup, monitor_batch, prepare_run
-from ..symptoms import INITIAL_LOSS_TOLERANCE
+from ..symptoms import INITIAL_LOSS_TOLERANCE, statistic_layers
 from ..training import fit, train_step
 from .gradchecks import check_mlp
 
@@ -168,7 +168,7 @@ def short_epoch(
     seconds = time.perf_counter() - start
     row, losses = history.rows[0], history.batch_loss
     found = {symptom.name: symptom for symptom in monitor.symptoms}
-    layers = [key[: -len(".grad_norm")] for key in row if key.endswith(".grad_norm")]
+    layers = statistic_layers(row)
 
     def check(title: str, names: tuple[str, ...], detail: str) -> Check:
         symptom = next((found[n] for n in names if n in found), None)
