@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .files import atomic_write_text
 from .init import INITIALIZERS
 from .losses import LOSSES
 from .optim import OPTIMIZERS, Optimizer, get_optimizer
 from .parameter import Parameter
 from .schedules import SCHEDULES, Schedule, make_schedule
 
-__all__ = ["TrainConfig", "load_config", "to_toml"]
+__all__ = ["TrainConfig", "load_config", "save_config", "to_toml"]
 
 
 @dataclass
@@ -115,6 +116,11 @@ def load_config(path: str | Path) -> TrainConfig:
             f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(known))}"
         )
     return TrainConfig(**values).validate()
+
+
+def save_config(config: TrainConfig, path: str | Path) -> None:
+    """Write ``config`` to the TOML file ``path`` (atomically); ``load_config`` reads it back."""
+    atomic_write_text(path, to_toml(config.to_dict()))
 
 
 def to_toml(values: dict) -> str:

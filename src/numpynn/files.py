@@ -1,10 +1,11 @@
 """Atomic file writes: a crash or a kill mid-write never leaves a half-written file behind."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -26,6 +27,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | os.PathLike, value) -> None:
+    """``value`` as JSON indented by 2, with a final newline."""
+    atomic_write_text(path, json.dumps(value, indent=2) + "\n")
 
 
 def _umask() -> int:

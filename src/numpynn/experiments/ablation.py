@@ -13,7 +13,6 @@ independent of the grid's other points and of the order the runs go in.
 
 import dataclasses
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..config import TrainConfig, load_config, read_toml
-from ..files import atomic_write_text
+from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
 from ..sweep import Task, config_hash, run_tasks
 from .ablation_results import collect, summarize, write_tables
@@ -204,7 +203,7 @@ def run_study(
     tasks = [Task(p.config, runs / p.name) for p in points]
     out_dir.mkdir(parents=True, exist_ok=True)
     study = {"grid": grid.to_dict(), "base": base.to_dict(), "runs": len(points)}
-    atomic_write_text(out_dir / "study.json", json.dumps(study, indent=2) + "\n")
+    atomic_write_json(out_dir / "study.json", study)
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{jobs} local worker(s)"
     log(f"{len(points)} runs ({_shape(grid)}) on {where}, {threads} BLAS thread(s) each; "
         f"writing to {out_dir}")  # fmt: skip

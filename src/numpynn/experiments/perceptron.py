@@ -9,7 +9,6 @@ directory with ``metrics.json``, ``mistakes.csv`` (one row per epoch) and the fi
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 from .. import plots
 from ..data import load_mnist
 from ..data.synthetic import make_blobs, make_xor
-from ..files import atomic_write_text
+from ..files import atomic_write_json, atomic_write_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import Adam
@@ -126,7 +125,7 @@ def perceptron_run(
         log(f"test accuracy {metrics['test_accuracy']:.2%}")
     for name, figure in figures.items():
         plots.save_figure(figure, out_dir / f"{name}.png")
-    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    atomic_write_json(out_dir / "metrics.json", metrics)
     state = "converged" if model.converged else "did not converge"
     epochs_word = "epoch" if len(history) == 1 else "epochs"
     log(f"{state} after {len(history)} {epochs_word}; train accuracy {metrics['train_accuracy']:.2%}; "
