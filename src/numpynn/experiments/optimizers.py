@@ -6,8 +6,6 @@ reach a minimum. Part 2 trains the same MLP on MNIST with each optimizer, from t
 weights and through the same mini-batches. Both write figures, CSV tables and ``report.md``.
 """
 
-import csv
-import io
 import math
 import time
 from collections.abc import Callable
@@ -19,7 +17,7 @@ import numpy as np
 from .. import plots
 from ..data import load_dataset
 from ..data.batching import train_val_split
-from ..files import atomic_write_text
+from ..files import atomic_write_text, csv_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import get_optimizer
@@ -213,8 +211,8 @@ def run_study(
     if bar is not None:
         bar.close()
     best_rows = [row for by_name in best.values() for row in by_name.values()]
-    atomic_write_text(out_dir / "sweep.csv", _csv(sweep_rows))
-    atomic_write_text(out_dir / "trajectories.csv", _csv(best_rows))
+    atomic_write_text(out_dir / "sweep.csv", csv_text(sweep_rows))
+    atomic_write_text(out_dir / "trajectories.csv", csv_text(best_rows))
     figure = plots.plot_trajectories(SURFACES, paths)
     plots.save_figure(figure, out_dir / "trajectories.png", dpi=90)  # each figure < 200 KB
     plots.save_figure(
@@ -235,8 +233,8 @@ def run_study(
     history_rows = [
         {"optimizer": name, **row} for name, r in results.items() for row in r["history"].rows
     ]
-    atomic_write_text(out_dir / "mnist.csv", _csv(mnist_rows))
-    atomic_write_text(out_dir / "mnist_history.csv", _csv(history_rows))
+    atomic_write_text(out_dir / "mnist.csv", csv_text(mnist_rows))
+    atomic_write_text(out_dir / "mnist_history.csv", csv_text(history_rows))
     figure = plots.plot_optimizer_curves({n: r["history"] for n, r in results.items()})
     plots.save_figure(figure, out_dir / "mnist_curves.png")
     setup = {
@@ -316,14 +314,6 @@ def report_markdown(best_rows: list[dict], mnist_rows: list[dict], setup: dict) 
         "",
     ]
     return "\n".join(lines)
-
-
-def _csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return out.getvalue()
 
 
 def _progress_bar(total: int):

@@ -7,8 +7,6 @@ directory with ``metrics.json``, ``mistakes.csv`` (one row per epoch) and the fi
 - mnist: the multiclass perceptron; ``weights.png`` shows each class's weights as an image.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import numpy as np
 from .. import plots
 from ..data import load_mnist
 from ..data.synthetic import make_blobs, make_xor
-from ..files import atomic_write_json, atomic_write_text
+from ..files import atomic_write_json, atomic_write_text, csv_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import Adam
@@ -93,7 +91,7 @@ def perceptron_run(
         "seconds_per_epoch": sum(row["seconds"] for row in history) / len(history),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "mistakes.csv", _to_csv(history))
+    atomic_write_text(out_dir / "mistakes.csv", csv_text(history))
     title = f"{type(model).__name__} ({variant}) on {dataset}"
     figures = {}
     if dataset == "blobs":
@@ -147,11 +145,3 @@ def train_xor_mlp(x: np.ndarray, y: np.ndarray, seed: int = 0):
 def _mlp_score(net, grid: np.ndarray) -> np.ndarray:
     logits = net.forward(grid.astype(np.float32))
     return logits[:, 1] - logits[:, 0]
-
-
-def _to_csv(history: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(history[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(history)
-    return out.getvalue()
