@@ -424,7 +424,7 @@ def cmd_ablate(args) -> int:
             out, grid, base, data_dir=args.data_dir, jobs=args.jobs or available_cores(),
             threads=args.threads_per_job, scheduler=args.scheduler, retries=args.retries,
             run_figures=args.run_figures, keep_checkpoints=args.keep_checkpoints,
-            progress=not args.quiet,
+            progress=not args.quiet, check=False,  # checked above, to fail as a usage error
         )  # fmt: skip
     except KeyboardInterrupt:
         print(

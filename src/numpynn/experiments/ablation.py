@@ -188,9 +188,11 @@ def run_study(
     keep_checkpoints: bool = False,
     progress: bool = False,
     log: Callable[[str], None] = print,
+    check: bool = True,
 ) -> dict:
     """Validate the whole grid and the data, run every point, write the study's files.
 
+    ``check=False`` skips ``check_data`` (it loads the data set): for a caller that just ran it.
     Returns ``{"results": rows, "summary": rows, "failures": rows, "seconds": wall time}``.
     """
     from .ablation_report import write_report
@@ -198,7 +200,8 @@ def run_study(
     start = time.perf_counter()
     out_dir = Path(out_dir)
     points = grid.points(base)
-    check_data(base, data_dir, progress)
+    if check:
+        check_data(base, data_dir, progress)
     runs = out_dir / "runs"
     tasks = [Task(p.config, runs / p.name) for p in points]
     out_dir.mkdir(parents=True, exist_ok=True)
