@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..config import TrainConfig, load_config, read_toml
+from ..config import TrainConfig, check_keys, read_config_values, read_toml
 from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
 from ..sweep import Task, config_hash, run_tasks
@@ -143,14 +143,9 @@ def load_grid(path: str | Path) -> tuple[dict, dict]:
             f"{path}: [base] must not set hidden or activation; the grid sets them "
             "(widths, depths, activations)"
         )
-    known = [f.name for f in dataclasses.fields(Grid)]
-    for keys, valid in ((values, known), (base, [f.name for f in dataclasses.fields(TrainConfig)])):
-        unknown = sorted(set(keys) - set(valid))
-        if unknown:
-            raise ValueError(
-                f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(valid))}"
-                + (" (TrainConfig keys go in the [base] table)" if keys is values else "")
-            )
+    check_keys(values, [f.name for f in dataclasses.fields(Grid)], path,
+               " (TrainConfig keys go in the [base] table)")  # fmt: skip
+    check_keys(base, [f.name for f in dataclasses.fields(TrainConfig)], path)
     return values, base
 
 
@@ -162,8 +157,9 @@ def resolve_study(
     grid, base = PRESETS[preset]
     grid, base = grid.to_dict(), TrainConfig().to_dict() | base
     if config_file is not None:
-        load_config(config_file)  # validated whole; only the keys it sets apply
-        base |= read_toml(Path(config_file), "config file")
+        values = read_config_values(config_file)
+        TrainConfig(**values).validate()  # validated whole; only the keys it sets apply
+        base |= values
     if grid_file is not None:
         file_grid, file_base = load_grid(grid_file)
         grid, base = grid | file_grid, base | file_base
