@@ -569,11 +569,11 @@ def cmd_data_fetch(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from .run_report import compare_runs, redraw_run
+    from .run_report import FIGURES, compare_runs, redraw_run
 
     for run_dir in args.run_dirs:
         redraw_run(run_dir, args.data_dir)
-        print(f"{run_dir}: redrew curves.png, confusion.png, mistakes.png, weights.png, report.md")
+        print(f"{run_dir}: redrew {', '.join([*FIGURES, 'report.md'])}")
     if len(args.run_dirs) > 1:
         print(
             f"validation curves of {len(args.run_dirs)} runs: {compare_runs(args.run_dirs, args.out)}"
