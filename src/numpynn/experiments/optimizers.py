@@ -116,7 +116,11 @@ def distances(surface: Surface, path: np.ndarray) -> np.ndarray:
 
 def steps_to_minimum(surface: Surface, path: np.ndarray, tol: float = TOLERANCE) -> int | None:
     """The first step from which ``path`` stays within ``tol`` of a minimum (None: never)."""
-    d = distances(surface, path)
+    return _steps_within(distances(surface, path), tol)
+
+
+def _steps_within(d: np.ndarray, tol: float) -> int | None:
+    """The first step from which the distances ``d`` stay within ``tol`` (None: never)."""
     if not d[-1] <= tol:
         return None
     outside = np.flatnonzero(~(d <= tol))
@@ -125,21 +129,30 @@ def steps_to_minimum(surface: Surface, path: np.ndarray, tol: float = TOLERANCE)
 
 def sweep(surface, optimizers, lrs=LRS, steps=None, tol=TOLERANCE, progress=None) -> list[dict]:
     """One row per (optimizer, lr): steps to the minimum, final distance, and whether it diverged."""
+    return [row for row, _ in _sweep_paths(surface, optimizers, lrs, steps, tol, progress)]
+
+
+def _sweep_paths(
+    surface, optimizers, lrs=LRS, steps=None, tol=TOLERANCE, progress=None
+) -> list[tuple[dict, np.ndarray]]:
+    """``sweep``'s rows, each with the path of ``descend`` it measured."""
     steps = surface.steps if steps is None else steps
-    rows = []
+    runs = []
     for name in optimizers:
         for lr in lrs:
             path = descend(surface, name, float(lr), steps)
             diverged = len(path) < steps + 1 or not np.isfinite(path[-1]).all()
-            rows.append({
+            d = None if diverged else distances(surface, path)
+            row = {
                 "function": surface.name, "optimizer": name, "lr": float(lr),
-                "steps_to_minimum": None if diverged else steps_to_minimum(surface, path, tol),
-                "final_distance": math.inf if diverged else float(distances(surface, path)[-1]),
+                "steps_to_minimum": None if diverged else _steps_within(d, tol),
+                "final_distance": math.inf if diverged else float(d[-1]),
                 "diverged": diverged,
-            })  # fmt: skip
+            }  # fmt: skip
+            runs.append((row, path))
             if progress is not None:
                 progress.update()
-    return rows
+    return runs
 
 
 def best_runs(rows: list[dict]) -> dict[str, dict]:
@@ -202,11 +215,13 @@ def run_study(
     bar = _progress_bar(len(SURFACES) * len(OPTIMIZERS_2D) * len(lrs)) if progress else None
     sweep_rows, best, paths = [], {}, {}
     for surface in SURFACES.values():
-        rows = sweep(surface, OPTIMIZERS_2D, lrs, progress=bar)
+        runs = _sweep_paths(surface, OPTIMIZERS_2D, lrs, progress=bar)
+        rows = [row for row, _ in runs]
         sweep_rows += rows
         best[surface.name] = best_runs(rows)
+        path_of = {(row["optimizer"], row["lr"]): path for row, path in runs}
         paths[surface.name] = {
-            name: descend(surface, name, row["lr"]) for name, row in best[surface.name].items()
+            name: path_of[name, row["lr"]] for name, row in best[surface.name].items()
         }
     if bar is not None:
         bar.close()
