@@ -153,6 +153,14 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
 
 
+def add_output_flags(
+    parser: argparse.ArgumentParser, out_help: str, quiet_help: str = "no progress bar"
+) -> None:
+    """--out DIR and --quiet, in that order; shared by the commands that write a folder."""
+    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument("--quiet", action="store_true", help=quiet_help)
+
+
 def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", type=Path, metavar="FILE.toml", help="read the network's settings"
@@ -170,10 +178,7 @@ def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
         "--threshold", type=open_unit, default=1e-7,
         help="largest relative error that passes (default 1e-7)",
     )  # fmt: skip
-    parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="also write gradcheck.csv and gradcheck.md here"
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(parser, "also write gradcheck.csv and gradcheck.md here")
 
 
 def build_config(args: argparse.Namespace) -> config_module.TrainConfig:
@@ -194,10 +199,17 @@ def given_flags(args: argparse.Namespace) -> dict:
     return {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
 
 
-def run_directory(out: Path | None, command: str, name: str) -> Path:
-    """--out, or runs/NAME-TIME; an existing non-empty folder is refused (nothing is overwritten)."""
+def run_directory(out: Path | None, command: str, name: str, study_file: str | None = None) -> Path:
+    """--out, or runs/NAME-TIME; an existing non-empty folder is refused (nothing is overwritten),
+    unless it holds ``study_file``: a study that the same command continues."""
     out = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     if out.exists() and any(out.iterdir()):
+        if study_file is not None:
+            if (out / study_file).exists():
+                return out
+            raise UsageError(
+                f"numpynn {command}: --out {out} is neither empty nor a study folder; choose another"
+            )
         resume = (
             f", or continue it with `numpynn train --resume {out}`" if command == "train" else ""
         )
@@ -406,17 +418,13 @@ def cmd_ablate(args) -> int:
         check_data(base, args.data_dir, progress=not args.quiet)
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
-    out = args.out or Path("runs") / f"ablation-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()) and not (out / "study.json").exists():
-        raise UsageError(
-            f"numpynn ablate: --out {out} is neither empty nor a study folder; choose another"
-        )
+    out = run_directory(args.out, "ablate", "ablation", study_file="study.json")
     try:
         study = run_study(
             out, grid, base, data_dir=args.data_dir, jobs=args.jobs or available_cores(),
             threads=args.threads_per_job, scheduler=args.scheduler, retries=args.retries,
             run_figures=args.run_figures, keep_checkpoints=args.keep_checkpoints,
-            progress=not args.quiet,
+            progress=not args.quiet, check=False,  # checked above, to fail as a usage error
         )  # fmt: skip
     except KeyboardInterrupt:
         print(
@@ -454,11 +462,7 @@ def cmd_perceptron(args) -> int:
         raise UsageError(f"numpynn perceptron: --points must be >= 4 for xor, got {args.points}")
     if args.margin is not None and args.margin > 0.5:
         raise UsageError(f"numpynn perceptron: --margin must be in (0, 0.5], got {args.margin:g}")
-    out = args.out or Path("runs") / f"perceptron-{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(
-            f"numpynn perceptron: --out {out} exists and is not empty; choose another folder"
-        )
+    out = run_directory(args.out, "perceptron", f"perceptron-{args.dataset}")
     given = {"margin": args.margin} if args.margin is not None else {}
     perceptron_run(
         args.dataset, out, averaged=args.averaged, pocket=args.pocket, epochs=args.epochs,
@@ -481,20 +485,11 @@ Exit code 1 if any check FAILs. docs/debugging.md explains each check and its fi
 """
 
 
-def _new_run_dir(args, command: str, name: str) -> Path:
-    out = args.out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(
-            f"numpynn {command}: --out {out} exists and is not empty; choose another folder"
-        )
-    return out
-
-
 def cmd_diagnose(args) -> int:
     from .experiments.diagnose import diagnose_run
 
     config = build_config(args)
-    out = _new_run_dir(args, "diagnose", "diagnose")
+    out = run_directory(args.out, "diagnose", "diagnose")
     checks = diagnose_run(config, out, args.data_dir, sample=args.sample, progress=not args.quiet)
     return 1 if any(check.status == "FAIL" for check in checks) else 0
 
@@ -518,7 +513,7 @@ def cmd_lr_find(args) -> int:
         raise UsageError(
             f"numpynn lr-find: --start-lr must be below --end-lr, got {args.start_lr:g} and {args.end_lr:g}"
         )
-    out = _new_run_dir(args, "lr-find", "lr-find")
+    out = run_directory(args.out, "lr-find", "lr-find")
     lr_find_run(config, out, args.data_dir, start_lr=args.start_lr, end_lr=args.end_lr,
                 steps=args.steps, progress=not args.quiet)  # fmt: skip
     return 0
@@ -540,7 +535,7 @@ def cmd_vanishing(args) -> int:
 
     settings = VanishingSettings(depths=args.depths, width=args.width, steps=args.steps,
                                  lr=args.lr, batch_size=args.batch_size, seed=args.seed)  # fmt: skip
-    out = _new_run_dir(args, "vanishing", "vanishing")
+    out = run_directory(args.out, "vanishing", "vanishing")
     try:
         vanishing_run(out, settings, dataset=args.dataset, data_dir=args.data_dir,
                       progress=not args.quiet)  # fmt: skip
@@ -574,11 +569,11 @@ def cmd_data_fetch(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from .run_report import compare_runs, redraw_run
+    from .run_report import FIGURES, compare_runs, redraw_run
 
     for run_dir in args.run_dirs:
         redraw_run(run_dir, args.data_dir)
-        print(f"{run_dir}: redrew curves.png, confusion.png, mistakes.png, weights.png, report.md")
+        print(f"{run_dir}: redrew {', '.join([*FIGURES, 'report.md'])}")
     if len(args.run_dirs) > 1:
         print(
             f"validation curves of {len(args.run_dirs)} runs: {compare_runs(args.run_dirs, args.out)}"
@@ -628,8 +623,7 @@ def build_parser() -> Parser:
         "--sample", type=positive_int, default=10_000,
         help="training images of the one-epoch check (default 10000)",
     )  # fmt: skip
-    diagnose.add_argument("--out", type=Path, metavar="DIR", help="(default runs/diagnose-TIME)")
-    diagnose.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(diagnose, "(default runs/diagnose-TIME)")
     diagnose.set_defaults(run=cmd_diagnose)
 
     lr_find = commands.add_parser(
@@ -645,8 +639,7 @@ def build_parser() -> Parser:
         "--steps", type=_checked(int, "an integer >= 10", lambda v: v >= 10), default=300,
         help="batches, one learning rate each (default 300)",
     )  # fmt: skip
-    lr_find.add_argument("--out", type=Path, metavar="DIR", help="(default runs/lr-find-TIME)")
-    lr_find.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(lr_find, "(default runs/lr-find-TIME)")
     lr_find.set_defaults(run=cmd_lr_find)
 
     vanishing = commands.add_parser(
@@ -670,8 +663,7 @@ def build_parser() -> Parser:
     vanishing.add_argument("--lr", type=positive_float, default=0.1, help="(default 0.1)")
     vanishing.add_argument("--batch-size", type=positive_int, default=64, help="(default 64)")
     vanishing.add_argument("--seed", type=natural_int, default=0, help="(default 0)")
-    vanishing.add_argument("--out", type=Path, metavar="DIR", help="(default runs/vanishing-TIME)")
-    vanishing.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(vanishing, "(default runs/vanishing-TIME)")
     vanishing.set_defaults(run=cmd_vanishing)
 
     gradcheck = commands.add_parser(
@@ -749,13 +741,7 @@ def build_parser() -> Parser:
         "--margin", type=positive_float, help="margin of the blobs, radius 1 (default 0.05)"
     )
     perceptron.add_argument("--data-dir", type=Path, metavar="DIR", help="MNIST folder")
-    perceptron.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help="run directory (default runs/perceptron-DATASET-TIME)",
-    )
-    perceptron.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(perceptron, "run directory (default runs/perceptron-DATASET-TIME)")
     perceptron.set_defaults(run=cmd_perceptron)
     optimizers = commands.add_parser(
         "optimizers", help="compare SGD, momentum, Nesterov, RMSProp, Adam, AdamW",
@@ -781,10 +767,7 @@ def build_parser() -> Parser:
     optimizers.add_argument(
         "--quick", action="store_true", help="one learning rate per decade; a short MNIST run"
     )
-    optimizers.add_argument(
-        "--out", type=Path, metavar="DIR", help="run directory (default runs/optimizers-TIME)"
-    )
-    optimizers.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_output_flags(optimizers, "run directory (default runs/optimizers-TIME)", "no progress bars")
     optimizers.set_defaults(run=cmd_optimizers)
 
     ablate = commands.add_parser(
@@ -832,10 +815,7 @@ def build_parser() -> Parser:
         "--keep-checkpoints", action="store_true",
         help="keep the checkpoints of finished runs (by default deleted: 3x the weights)",
     )  # fmt: skip
-    ablate.add_argument(
-        "--out", type=Path, metavar="DIR", help="study folder (default runs/ablation-TIME)"
-    )
-    ablate.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_flags(ablate, "study folder (default runs/ablation-TIME)")
     ablate.set_defaults(run=cmd_ablate)
 
     data = commands.add_parser(

@@ -9,13 +9,22 @@ from pathlib import Path
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .files import atomic_write_text
 from .init import INITIALIZERS
 from .losses import LOSSES
 from .optim import OPTIMIZERS, Optimizer, get_optimizer
 from .parameter import Parameter
 from .schedules import SCHEDULES, Schedule, make_schedule
 
-__all__ = ["TrainConfig", "load_config", "to_toml"]
+__all__ = [
+    "TrainConfig",
+    "load_config",
+    "save_config",
+    "to_toml",
+    "read_toml",
+    "read_config_values",
+    "check_keys",
+]
 
 
 @dataclass
@@ -104,17 +113,32 @@ def read_toml(path: Path, what: str) -> dict:
         raise ValueError(f"{path}: not valid TOML ({error})") from None
 
 
-def load_config(path: str | Path) -> TrainConfig:
-    """Read a TOML file of TrainConfig keys; unknown keys are an error (they are usually typos)."""
-    path = Path(path)
-    values = read_toml(path, "config file")
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(values) - known)
+def check_keys(values: dict, valid, path: Path, hint: str = "") -> None:
+    """Unknown keys in a file are an error (they are usually typos): name the first of them and
+    list the ``valid`` ones, then ``hint``."""
+    unknown = sorted(set(values) - set(valid))
     if unknown:
         raise ValueError(
-            f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(known))}"
+            f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(valid))}{hint}"
         )
-    return TrainConfig(**values).validate()
+
+
+def read_config_values(path: str | Path) -> dict:
+    """The keys a TOML config file sets, as a dict, each a TrainConfig key (values unchecked)."""
+    path = Path(path)
+    values = read_toml(path, "config file")
+    check_keys(values, [f.name for f in dataclasses.fields(TrainConfig)], path)
+    return values
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Read a TOML file of TrainConfig keys; unknown keys are an error (they are usually typos)."""
+    return TrainConfig(**read_config_values(path)).validate()
+
+
+def save_config(config: TrainConfig, path: str | Path) -> None:
+    """Write ``config`` to the TOML file ``path`` (atomically); ``load_config`` reads it back."""
+    atomic_write_text(path, to_toml(config.to_dict()))
 
 
 def to_toml(values: dict) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .symptoms import statistic_layers
+
 __all__ = [
     "plot_boundary_snapshots",
     "plot_class_weights",
@@ -170,7 +172,7 @@ def plot_diagnostics(rows: list[dict]):
     """The per-layer statistics of a run (history rows of ``--diagnostics``) against the epoch,
     one line per layer, plus the gradient norm across layers at the first and last epoch."""
     plt = pyplot()
-    layers = [key[: -len(".grad_norm")] for key in rows[0] if key.endswith(".grad_norm")]
+    layers = statistic_layers(rows[0])
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(layers)))
     epochs = [row["epoch"] for row in rows]
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))

@@ -9,6 +9,7 @@ import numpy as np
 from . import plots
 from .files import atomic_write_text
 from .metrics import confusion_matrix, precision_recall
+from .symptoms import statistic_layers
 
 __all__ = ["write_run_report", "redraw_run", "compare_runs", "read_history", "markdown_table"]
 
@@ -57,7 +58,7 @@ def write_run_report(
 
 def has_statistics(rows: list[dict]) -> bool:
     """Whether history rows hold the per-layer statistics of ``--diagnostics``."""
-    return bool(rows) and any(key.endswith(".grad_norm") for key in rows[0])
+    return bool(rows) and bool(statistic_layers(rows[0]))
 
 
 STATISTICS = {  # column of the report's table: (statistic, format)
@@ -84,7 +85,7 @@ def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
         ]
     else:
         lines += ["No warnings: no symptom of trouble was found (see docs/debugging.md)."]
-    layers = [key[: -len(".grad_norm")] for key in row if key.endswith(".grad_norm")]
+    layers = statistic_layers(row)
     columns = {title: stat for title, stat in STATISTICS.items()
                if any(f"{name}.{stat[0]}" in row for name in layers)}  # fmt: skip
     table = [[name, *(style.format(row[f"{name}.{stat}"]) if f"{name}.{stat}" in row else "-"

@@ -7,7 +7,6 @@ every epoch, ``best`` by validation loss) from which ``--resume`` continues exac
 written atomically.
 """
 
-import json
 import os
 import platform
 import signal
@@ -23,15 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from .checkpoint import clean_checkpoints, restore_checkpoint, save_checkpoint
-from .config import TrainConfig, to_toml
+from .config import TrainConfig, save_config
 from .data import DATASETS, load_dataset
 from .data.batching import train_val_split
 from .diagnostics import Monitor
-from .files import atomic_write_text
+from .files import atomic_write_json, atomic_write_text
 from .losses import Loss, get_loss
 from .model import Sequential, mlp, save
 from .optim import Optimizer
-from .run_report import write_run_report
+from .run_report import has_statistics, write_run_report
 from .schedules import Schedule
 from .training import TrainingInterrupted, TrainState, evaluate, fit
 
@@ -114,10 +113,8 @@ def train_run(
         diagnostics = _resumed_diagnostics(state, diagnostics)
     else:
         out_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
-        atomic_write_text(
-            out_dir / "manifest.json", json.dumps(run_manifest(config), indent=2) + "\n"
-        )
+        save_config(config, out_dir / "config.toml")
+        atomic_write_json(out_dir / "manifest.json", run_manifest(config))
     log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
         f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
     clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
@@ -179,13 +176,13 @@ def train_run(
     symptoms = None
     if monitor is not None:
         symptoms = [vars(symptom) for symptom in monitor.symptoms]
-        atomic_write_text(out_dir / "warnings.json", json.dumps(symptoms, indent=2) + "\n")
+        atomic_write_json(out_dir / "warnings.json", symptoms)
     if figures:
         write_run_report(
             out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms
         )
     # written last: a run directory with metrics.json is complete (studies skip such runs)
-    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    atomic_write_json(out_dir / "metrics.json", metrics)
     best = TrainState(history).best_epoch
     stopped = (
         f" (early stopping: weights of epoch {best})"
@@ -243,7 +240,7 @@ def monitor_batch(train, val, size: int = MONITOR_BATCH):
 def _resumed_diagnostics(state: TrainState, diagnostics: bool) -> bool:
     """A resumed run keeps collecting statistics if it did; it cannot start halfway through."""
     rows = state.history.rows
-    had = bool(rows) and any(key.endswith(".grad_norm") for key in rows[0])
+    had = has_statistics(rows)
     if diagnostics and rows and not had:
         raise ValueError(
             "train_run: the run being resumed has no diagnostics in its history; statistics "

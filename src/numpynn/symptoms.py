@@ -11,7 +11,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-__all__ = ["Symptom", "find_symptoms", "SYMPTOMS"]
+__all__ = ["Symptom", "find_symptoms", "SYMPTOMS", "statistic_layers"]
 
 INITIAL_LOSS_TOLERANCE = 0.25  # |L₀ − ln C| above 25% of ln C
 VANISHING_RATIO = 1e-2  # ‖dL/dW‖ of the first layer below 1% of the last layer's
@@ -35,6 +35,12 @@ SYMPTOMS = {
     "loss-not-decreasing": "the training loss does not decrease (or rises: lr too high)",
     "overfitting": "validation loss rising while training loss falls",
 }
+
+
+def statistic_layers(row: dict) -> list[str]:
+    """The layers whose per-layer statistics a history row holds (``dense0``, ...), in order;
+    empty for a row without them."""
+    return [key[: -len(".grad_norm")] for key in row if key.endswith(".grad_norm")]
 
 
 @dataclass
@@ -64,7 +70,7 @@ def find_symptoms(
     if rows:
         latest = rows[-1]
         lr = latest.get("lr", math.nan)
-        layers = [key[: -len(".grad_norm")] for key in latest if key.endswith(".grad_norm")]
+        layers = statistic_layers(latest)
         for symptom in (
             _gradient_flow(latest, layers),
             _update_ratio(latest, layers, lr, peak_lr=max(row.get("lr", lr) for row in rows)),

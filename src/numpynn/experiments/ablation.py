@@ -13,7 +13,6 @@ independent of the grid's other points and of the order the runs go in.
 
 import dataclasses
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable
@@ -23,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..config import TrainConfig, load_config, read_toml
-from ..files import atomic_write_text
+from ..config import TrainConfig, check_keys, read_config_values, read_toml
+from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
 from ..sweep import Task, config_hash, run_tasks
 from .ablation_results import collect, summarize, write_tables
@@ -144,14 +143,9 @@ def load_grid(path: str | Path) -> tuple[dict, dict]:
             f"{path}: [base] must not set hidden or activation; the grid sets them "
             "(widths, depths, activations)"
         )
-    known = [f.name for f in dataclasses.fields(Grid)]
-    for keys, valid in ((values, known), (base, [f.name for f in dataclasses.fields(TrainConfig)])):
-        unknown = sorted(set(keys) - set(valid))
-        if unknown:
-            raise ValueError(
-                f"{path}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(valid))}"
-                + (" (TrainConfig keys go in the [base] table)" if keys is values else "")
-            )
+    check_keys(values, [f.name for f in dataclasses.fields(Grid)], path,
+               " (TrainConfig keys go in the [base] table)")  # fmt: skip
+    check_keys(base, [f.name for f in dataclasses.fields(TrainConfig)], path)
     return values, base
 
 
@@ -163,8 +157,9 @@ def resolve_study(
     grid, base = PRESETS[preset]
     grid, base = grid.to_dict(), TrainConfig().to_dict() | base
     if config_file is not None:
-        load_config(config_file)  # validated whole; only the keys it sets apply
-        base |= read_toml(Path(config_file), "config file")
+        values = read_config_values(config_file)
+        TrainConfig(**values).validate()  # validated whole; only the keys it sets apply
+        base |= values
     if grid_file is not None:
         file_grid, file_base = load_grid(grid_file)
         grid, base = grid | file_grid, base | file_base
@@ -189,9 +184,11 @@ def run_study(
     keep_checkpoints: bool = False,
     progress: bool = False,
     log: Callable[[str], None] = print,
+    check: bool = True,
 ) -> dict:
     """Validate the whole grid and the data, run every point, write the study's files.
 
+    ``check=False`` skips ``check_data`` (it loads the data set): for a caller that just ran it.
     Returns ``{"results": rows, "summary": rows, "failures": rows, "seconds": wall time}``.
     """
     from .ablation_report import write_report
@@ -199,12 +196,13 @@ def run_study(
     start = time.perf_counter()
     out_dir = Path(out_dir)
     points = grid.points(base)
-    check_data(base, data_dir, progress)
+    if check:
+        check_data(base, data_dir, progress)
     runs = out_dir / "runs"
     tasks = [Task(p.config, runs / p.name) for p in points]
     out_dir.mkdir(parents=True, exist_ok=True)
     study = {"grid": grid.to_dict(), "base": base.to_dict(), "runs": len(points)}
-    atomic_write_text(out_dir / "study.json", json.dumps(study, indent=2) + "\n")
+    atomic_write_json(out_dir / "study.json", study)
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{jobs} local worker(s)"
     log(f"{len(points)} runs ({_shape(grid)}) on {where}, {threads} BLAS thread(s) each; "
         f"writing to {out_dir}")  # fmt: skip

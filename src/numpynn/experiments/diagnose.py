@@ -12,7 +12,6 @@ what to try. The run directory gets ``checks.json``, ``report.md`` and ``config.
 """
 
 import copy
-import json
 import math
 import time
 from collections.abc import Callable
@@ -21,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import TrainConfig, to_toml
+from ..config import TrainConfig, save_config
 from ..diagnostics import Monitor
-from ..files import atomic_write_text
+from ..files import atomic_write_json, atomic_write_text
 from ..runs import RunSetup, monitor_batch, prepare_run
-from ..symptoms import INITIAL_LOSS_TOLERANCE
+from ..symptoms import INITIAL_LOSS_TOLERANCE, statistic_layers
 from ..training import fit, train_step
 from .gradchecks import check_mlp
 
@@ -168,7 +167,7 @@ def short_epoch(
     seconds = time.perf_counter() - start
     row, losses = history.rows[0], history.batch_loss
     found = {symptom.name: symptom for symptom in monitor.symptoms}
-    layers = [key[: -len(".grad_norm")] for key in row if key.endswith(".grad_norm")]
+    layers = statistic_layers(row)
 
     def check(title: str, names: tuple[str, ...], detail: str) -> Check:
         symptom = next((found[n] for n in names if n in found), None)
@@ -243,10 +242,8 @@ def diagnose_run(
     summary = format_checklist(checks).splitlines()[-1]
     log(summary)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
-    atomic_write_text(
-        out_dir / "checks.json", json.dumps([asdict(c) for c in checks], indent=2) + "\n"
-    )
+    save_config(config, out_dir / "config.toml")
+    atomic_write_json(out_dir / "checks.json", [asdict(c) for c in checks])
     report = ["# numpynn diagnose", "", header.split(": ", 1)[1], "", "| result | check | measured | what to try |",
               "| --- | --- | --- | --- |"]  # fmt: skip
     report += [f"| {c.status} | {c.name} | {c.detail} | {c.advice} |" for c in checks]

@@ -7,7 +7,6 @@ steeply: we suggest a tenth of the learning rate at the smoothed loss's minimum.
 
 import csv
 import io
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import plots
-from ..config import TrainConfig, to_toml
+from ..config import TrainConfig, save_config
 from ..data.batching import iterate_batches
-from ..files import atomic_write_text
+from ..files import atomic_write_json, atomic_write_text
 from ..runs import prepare_run
 from ..training import train_step
 
@@ -132,12 +131,12 @@ def lr_find_run(
                            clip_norm=config.clip_norm, progress=progress)  # fmt: skip
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "config.toml", to_toml(config.to_dict()))
+    save_config(config, out_dir / "config.toml")
     atomic_write_text(out_dir / "lr_find.csv", _to_csv(result))
     summary = {"suggested_lr": result.suggestion, "min_loss_lr": result.min_lr,
                "steepest_lr": result.steepest_lr, "steps": len(result.lrs), "stop": result.stop,
                "optimizer": config.optimizer, "batch_size": config.batch_size}  # fmt: skip
-    atomic_write_text(out_dir / "lr_find.json", json.dumps(summary, indent=2) + "\n")
+    atomic_write_json(out_dir / "lr_find.json", summary)
     title = (
         f"LR range test: MLP {setup.architecture}, {config.optimizer}, batch {config.batch_size}"
     )

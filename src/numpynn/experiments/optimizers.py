@@ -6,8 +6,6 @@ reach a minimum. Part 2 trains the same MLP on MNIST with each optimizer, from t
 weights and through the same mini-batches. Both write figures, CSV tables and ``report.md``.
 """
 
-import csv
-import io
 import math
 import time
 from collections.abc import Callable
@@ -19,7 +17,7 @@ import numpy as np
 from .. import plots
 from ..data import load_dataset
 from ..data.batching import train_val_split
-from ..files import atomic_write_text
+from ..files import atomic_write_text, csv_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import get_optimizer
@@ -118,7 +116,11 @@ def distances(surface: Surface, path: np.ndarray) -> np.ndarray:
 
 def steps_to_minimum(surface: Surface, path: np.ndarray, tol: float = TOLERANCE) -> int | None:
     """The first step from which ``path`` stays within ``tol`` of a minimum (None: never)."""
-    d = distances(surface, path)
+    return _steps_within(distances(surface, path), tol)
+
+
+def _steps_within(d: np.ndarray, tol: float) -> int | None:
+    """The first step from which the distances ``d`` stay within ``tol`` (None: never)."""
     if not d[-1] <= tol:
         return None
     outside = np.flatnonzero(~(d <= tol))
@@ -127,21 +129,30 @@ def steps_to_minimum(surface: Surface, path: np.ndarray, tol: float = TOLERANCE)
 
 def sweep(surface, optimizers, lrs=LRS, steps=None, tol=TOLERANCE, progress=None) -> list[dict]:
     """One row per (optimizer, lr): steps to the minimum, final distance, and whether it diverged."""
+    return [row for row, _ in _sweep_paths(surface, optimizers, lrs, steps, tol, progress)]
+
+
+def _sweep_paths(
+    surface, optimizers, lrs=LRS, steps=None, tol=TOLERANCE, progress=None
+) -> list[tuple[dict, np.ndarray]]:
+    """``sweep``'s rows, each with the path of ``descend`` it measured."""
     steps = surface.steps if steps is None else steps
-    rows = []
+    runs = []
     for name in optimizers:
         for lr in lrs:
             path = descend(surface, name, float(lr), steps)
             diverged = len(path) < steps + 1 or not np.isfinite(path[-1]).all()
-            rows.append({
+            d = None if diverged else distances(surface, path)
+            row = {
                 "function": surface.name, "optimizer": name, "lr": float(lr),
-                "steps_to_minimum": None if diverged else steps_to_minimum(surface, path, tol),
-                "final_distance": math.inf if diverged else float(distances(surface, path)[-1]),
+                "steps_to_minimum": None if diverged else _steps_within(d, tol),
+                "final_distance": math.inf if diverged else float(d[-1]),
                 "diverged": diverged,
-            })  # fmt: skip
+            }  # fmt: skip
+            runs.append((row, path))
             if progress is not None:
                 progress.update()
-    return rows
+    return runs
 
 
 def best_runs(rows: list[dict]) -> dict[str, dict]:
@@ -204,17 +215,19 @@ def run_study(
     bar = _progress_bar(len(SURFACES) * len(OPTIMIZERS_2D) * len(lrs)) if progress else None
     sweep_rows, best, paths = [], {}, {}
     for surface in SURFACES.values():
-        rows = sweep(surface, OPTIMIZERS_2D, lrs, progress=bar)
+        runs = _sweep_paths(surface, OPTIMIZERS_2D, lrs, progress=bar)
+        rows = [row for row, _ in runs]
         sweep_rows += rows
         best[surface.name] = best_runs(rows)
+        path_of = {(row["optimizer"], row["lr"]): path for row, path in runs}
         paths[surface.name] = {
-            name: descend(surface, name, row["lr"]) for name, row in best[surface.name].items()
+            name: path_of[name, row["lr"]] for name, row in best[surface.name].items()
         }
     if bar is not None:
         bar.close()
     best_rows = [row for by_name in best.values() for row in by_name.values()]
-    atomic_write_text(out_dir / "sweep.csv", _csv(sweep_rows))
-    atomic_write_text(out_dir / "trajectories.csv", _csv(best_rows))
+    atomic_write_text(out_dir / "sweep.csv", csv_text(sweep_rows))
+    atomic_write_text(out_dir / "trajectories.csv", csv_text(best_rows))
     figure = plots.plot_trajectories(SURFACES, paths)
     plots.save_figure(figure, out_dir / "trajectories.png", dpi=90)  # each figure < 200 KB
     plots.save_figure(
@@ -235,8 +248,8 @@ def run_study(
     history_rows = [
         {"optimizer": name, **row} for name, r in results.items() for row in r["history"].rows
     ]
-    atomic_write_text(out_dir / "mnist.csv", _csv(mnist_rows))
-    atomic_write_text(out_dir / "mnist_history.csv", _csv(history_rows))
+    atomic_write_text(out_dir / "mnist.csv", csv_text(mnist_rows))
+    atomic_write_text(out_dir / "mnist_history.csv", csv_text(history_rows))
     figure = plots.plot_optimizer_curves({n: r["history"] for n, r in results.items()})
     plots.save_figure(figure, out_dir / "mnist_curves.png")
     setup = {
@@ -316,14 +329,6 @@ def report_markdown(best_rows: list[dict], mnist_rows: list[dict], setup: dict) 
         "",
     ]
     return "\n".join(lines)
-
-
-def _csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return out.getvalue()
 
 
 def _progress_bar(total: int):

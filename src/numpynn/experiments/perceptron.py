@@ -7,9 +7,6 @@ directory with ``metrics.json``, ``mistakes.csv`` (one row per epoch) and the fi
 - mnist: the multiclass perceptron; ``weights.png`` shows each class's weights as an image.
 """
 
-import csv
-import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +15,7 @@ import numpy as np
 from .. import plots
 from ..data import load_mnist
 from ..data.synthetic import make_blobs, make_xor
-from ..files import atomic_write_text
+from ..files import atomic_write_json, atomic_write_text, csv_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import Adam
@@ -94,7 +91,7 @@ def perceptron_run(
         "seconds_per_epoch": sum(row["seconds"] for row in history) / len(history),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "mistakes.csv", _to_csv(history))
+    atomic_write_text(out_dir / "mistakes.csv", csv_text(history))
     title = f"{type(model).__name__} ({variant}) on {dataset}"
     figures = {}
     if dataset == "blobs":
@@ -126,7 +123,7 @@ def perceptron_run(
         log(f"test accuracy {metrics['test_accuracy']:.2%}")
     for name, figure in figures.items():
         plots.save_figure(figure, out_dir / f"{name}.png")
-    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    atomic_write_json(out_dir / "metrics.json", metrics)
     state = "converged" if model.converged else "did not converge"
     epochs_word = "epoch" if len(history) == 1 else "epochs"
     log(f"{state} after {len(history)} {epochs_word}; train accuracy {metrics['train_accuracy']:.2%}; "
@@ -148,11 +145,3 @@ def train_xor_mlp(x: np.ndarray, y: np.ndarray, seed: int = 0):
 def _mlp_score(net, grid: np.ndarray) -> np.ndarray:
     logits = net.forward(grid.astype(np.float32))
     return logits[:, 1] - logits[:, 0]
-
-
-def _to_csv(history: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(history[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(history)
-    return out.getvalue()

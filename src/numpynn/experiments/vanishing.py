@@ -10,7 +10,6 @@ accuracy after the budget. Writes ``gradient_flow.csv``, ``accuracy.csv``, ``gra
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ import numpy as np
 from .. import plots
 from ..data import load_dataset
 from ..diagnostics import layer_statistics
-from ..files import atomic_write_text
+from ..files import atomic_write_json, atomic_write_text, csv_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import SGD
@@ -113,12 +112,9 @@ def vanishing_run(
         flow, accuracy = vanishing_study(data, settings, progress=progress)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(
-        out_dir / "settings.json",
-        json.dumps(asdict(settings) | {"dataset": dataset}, indent=2) + "\n",
-    )
+    atomic_write_json(out_dir / "settings.json", asdict(settings) | {"dataset": dataset})
     atomic_write_text(out_dir / "gradient_flow.csv", _flow_csv(flow))
-    atomic_write_text(out_dir / "accuracy.csv", _accuracy_csv(accuracy))
+    atomic_write_text(out_dir / "accuracy.csv", csv_text(accuracy))
     plots.save_figure(plots.plot_gradient_flow(flow), out_dir / "gradient_flow.png", dpi=90)
     budget = f"({settings.steps} SGD steps, lr {settings.lr:g})"
     plots.save_figure(plots.plot_depth_accuracy(accuracy, budget), out_dir / "accuracy.png")
@@ -137,14 +133,6 @@ def _flow_csv(flow) -> str:
     for row in flow:
         for layer, norm in enumerate(row["grad_norms"]):
             writer.writerow([row["activation"], row["depth"], row["stage"], layer, repr(norm)])
-    return out.getvalue()
-
-
-def _accuracy_csv(accuracy) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(accuracy[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(accuracy)
     return out.getvalue()
 
 
