@@ -11,7 +11,7 @@ from collections import defaultdict
 import numpy as np
 
 import numpynn as nn
-from numpynn.experiments.gradchecks import check_all, check_mlp
+from numpynn.experiments.gradcheck_suite import check_all, check_mlp
 
 
 def gradcheck_errors() -> dict[str, float]:

@@ -20,9 +20,9 @@ import numpy as np
 from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 
 import numpynn as nn
-from numpynn.config import TrainConfig
 from numpynn.data.batching import train_val_split
-from numpynn.runs import seed_streams
+from numpynn.runs.config import TrainConfig
+from numpynn.runs.run import seed_streams
 
 
 def numpynn_run(config, data, seed):

@@ -5,7 +5,8 @@ import pytest
 
 import numpynn as nn
 from numpynn.data.batching import train_val_split
-from numpynn.diagnostics import Monitor, layer_statistics, locate_non_finite
+from numpynn.diagnostics import Monitor, layer_statistics
+from numpynn.training import locate_non_finite
 
 
 def dense(W, b, name):

@@ -73,10 +73,14 @@ def test_leaky_relu_with_another_slope_matches_torch(rng):
     check_layer(nn.LeakyReLU(0.2), lambda z: F.leaky_relu(z, 0.2), rng.standard_normal((4, 5)), rng)
 
 
-def test_dropout_with_a_fixed_mask_matches_torch(rng):
-    layer = nn.Dropout(0.4, rng=rng)
-    layer.fixed_mask = (rng.random((5, 8)) >= 0.4) / 0.6
-    mask = torch.from_numpy(layer.fixed_mask)
+def dropout_mask(p: float, shape, seed: int) -> np.ndarray:
+    """The mask a Dropout(p) layer with generator ``seed`` draws on its first training forward."""
+    return nn.Dropout(p, rng=np.random.default_rng(seed)).forward(np.ones(shape), training=True)
+
+
+def test_dropout_matches_torch_with_the_same_mask(rng):
+    layer = nn.Dropout(0.4, rng=np.random.default_rng(7))
+    mask = torch.from_numpy(dropout_mask(0.4, (5, 8), seed=7))
     check_layer(layer, lambda x: x * mask, rng.standard_normal((5, 8)), rng)
 
 
@@ -127,9 +131,11 @@ def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropou
         p.value[...] = rng.standard_normal(p.shape) * 0.5
     N = int(rng.integers(1, 9))
     x, labels = rng.standard_normal((N, sizes[0])), rng.integers(0, sizes[-1], N)
-    for previous, layer in zip(model.layers, model.layers[2:]):
+    masks = {}
+    for i, (previous, layer) in enumerate(zip(model.layers, model.layers[2:])):
         if isinstance(layer, nn.Dropout):  # Dense -> activation -> Dropout
-            layer.fixed_mask = (rng.random((N, previous.out_features)) >= dropout) / (1 - dropout)
+            layer.rng = np.random.default_rng([case, i])
+            masks[layer] = dropout_mask(dropout, (N, previous.out_features), seed=[case, i])
 
     loss_fn = nn.get_loss(loss)
     outputs = model.forward(x, training=True)
@@ -144,7 +150,7 @@ def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropou
         if isinstance(layer, nn.Dense):
             h = F.linear(h, next(weights).T, next(weights))
         elif isinstance(layer, nn.Dropout):
-            h = h * torch.from_numpy(layer.fixed_mask)
+            h = h * torch.from_numpy(masks[layer])
         else:
             h = TORCH_ACTIVATIONS[activation](h)
     loss_t = torch_loss(loss, h, labels)

@@ -3,6 +3,7 @@
 from . import data
 from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh, get_activation
 from .gradcheck import GradcheckReport, gradcheck
+from .history import History
 from .init import (
     INITIALIZERS,
     get_initializer,
@@ -13,7 +14,7 @@ from .init import (
 )
 from .layers import Dense, Dropout, Layer
 from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
-from .model import Sequential, load, mlp, save
+from .model import Sequential, mlp
 from .optim import (
     OPTIMIZERS,
     SGD,
@@ -26,6 +27,7 @@ from .optim import (
 )
 from .parameter import Parameter
 from .perceptron import MulticlassPerceptron, Perceptron, novikoff_bound
+from .saving import load, save
 from .schedules import (
     SCHEDULES,
     Constant,
@@ -36,7 +38,7 @@ from .schedules import (
     Warmup,
     make_schedule,
 )
-from .training import History, evaluate, fit, train_step
+from .training import evaluate, fit, train_step
 
 __version__ = "0.1.0"
 

@@ -7,6 +7,7 @@ cached (the input x, or the output y where f' is cheaper from y).
 import numpy as np
 
 from .layers import Layer
+from .validation import look_up
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Identity", "ACTIVATIONS", "get_activation"]
 
@@ -108,8 +109,4 @@ ACTIVATIONS = {
 
 def get_activation(name: str) -> Layer:
     """A new activation layer by name, e.g. ``get_activation("relu")``."""
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of: {', '.join(sorted(ACTIVATIONS))}"
-        )
-    return ACTIVATIONS[name]()
+    return look_up("activation", name, ACTIVATIONS)()

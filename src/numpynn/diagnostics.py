@@ -1,5 +1,5 @@
-"""Diagnostics of training: per-layer statistics, the ``Monitor`` that collects them for ``fit``,
-and ``locate_non_finite``, which names the layer where a NaN or Inf first appears.
+"""Diagnostics of training: per-layer statistics and the ``Monitor`` that collects them for
+``fit(..., monitor=...)`` and reports symptoms of trouble (``numpynn.symptoms``).
 
 Statistics of each ``Dense`` layer ``dense<i>`` (columns ``dense<i>.<stat>`` in a run's history),
 measured once per epoch on a fixed evaluation batch in evaluation mode:
@@ -27,7 +27,7 @@ from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .symptoms import Symptom, find_symptoms
 
-__all__ = ["Monitor", "layer_statistics", "dense_layers", "locate_non_finite"]
+__all__ = ["Monitor", "layer_statistics", "dense_layers"]
 
 SATURATED_SLOPE = 0.1  # a unit is in a flat tail where f'(x) < 0.1 · max f'
 SATURATED_SHARE = 0.9  # ... and saturated when it is there for >= 90% of the examples
@@ -156,32 +156,3 @@ class Monitor:
                 if self.warn is not None:
                     self.warn(symptom)
         return stats
-
-
-def locate_non_finite(model: Sequential, x: np.ndarray | None = None) -> str:
-    """Where a NaN or Inf is, in words: the first parameter (value, then gradient) that holds
-    one, else the first layer whose output on the batch ``x`` does."""
-    for p in model.parameters():
-        if not np.isfinite(p.value).all():
-            return f"the weights {p.name} hold {_first_bad(p.value)} after the last update"
-    for p in model.parameters():
-        if not np.isfinite(p.grad).all():
-            return f"the gradient of {p.name} holds {_first_bad(p.grad)}"
-    if x is None:
-        return "every weight and gradient is finite"
-    with np.errstate(all="ignore"):
-        for i, layer in enumerate(model.layers):
-            x = layer.forward(x)
-            if not np.isfinite(x).all():
-                largest = max((_norm(p.value) for p in layer.parameters()), default=None)
-                weights = f" (its weights have norm {largest:.3g})" if largest is not None else ""
-                return f"the output of layer {i}, {layer!r}, holds {_first_bad(x)}{weights}"
-    largest = float(np.abs(x).max()) if x.size else 0.0
-    return (
-        f"every weight, gradient and output is finite, but the outputs reach {largest:.3g}, so the "
-        "loss overflows"
-    )
-
-
-def _first_bad(a: np.ndarray) -> str:
-    return str(a.ravel()[np.flatnonzero(~np.isfinite(a.ravel()))[0]])

@@ -1,31 +1,41 @@
-"""Atomic file writes: a crash or a kill mid-write never leaves a half-written file behind.
-Also the text of a CSV table."""
+"""Atomic file writes: a crash or a kill mid-write never leaves a half-written file behind."""
 
-import csv
-import io
+import contextlib
 import json
 import os
-import tempfile
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "csv_text"]
+__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync it, then rename it over ``path``."""
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A hidden temp file beside ``path`` (mode w+b), renamed to ``path`` once the block ends
+    without an error and the data is on disk; on any error it is removed, so ``path`` is either
+    untouched or complete."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # mode 0o666 lets the umask decide the final permissions, as a plain open() would
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, "w+b") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, creating its folder if needed."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path) as f:
+        f.write(data)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -35,18 +45,3 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 def atomic_write_json(path: str | os.PathLike, value) -> None:
     """``value`` as JSON indented by 2, with a final newline."""
     atomic_write_text(path, json.dumps(value, indent=2) + "\n")
-
-
-def csv_text(rows: list[dict]) -> str:
-    """The rows as CSV with a header line of the first row's keys; None is an empty field."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

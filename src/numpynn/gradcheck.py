@@ -226,13 +226,25 @@ def _layers(model: Layer):
 
 
 def _fix_dropout_masks(model: Sequential, x: np.ndarray, seed: int) -> None:
-    dropouts = [layer for layer in _layers(model) if isinstance(layer, Dropout) and layer.p > 0]
+    """Make every forward pass draw the same Dropout masks: the loss must be one function of the
+    weights for its finite differences to mean anything."""
     rng = np.random.default_rng(seed)
-    for layer in dropouts:
-        layer.rng = rng
-    model.forward(x, training=True)  # draws one mask per Dropout layer
-    for layer in dropouts:
-        layer.fixed_mask = layer._mask
+    for layer in _layers(model):
+        if isinstance(layer, Dropout) and layer.p > 0:
+            layer.rng = _SameDraws(rng)
+    model.forward(x, training=True)  # each Dropout layer draws its mask, in order
+
+
+class _SameDraws:
+    """Stands in for a Dropout layer's generator: ``random`` returns its first draw every time."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng, self.draw = rng, None
+
+    def random(self, shape, dtype):
+        if self.draw is None:
+            self.draw = self.rng.random(shape, dtype=dtype)
+        return self.draw
 
 
 def _loss(model, loss_fn, x, y) -> tuple[float, list[np.ndarray]]:

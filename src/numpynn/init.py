@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from .validation import look_up
+
 __all__ = [
     "INITIALIZERS",
     "get_initializer",
@@ -60,8 +62,4 @@ INITIALIZERS = {
 
 
 def get_initializer(name: str):
-    if name not in INITIALIZERS:
-        raise ValueError(
-            f"unknown initializer {name!r}; choose one of: {', '.join(sorted(INITIALIZERS))}"
-        )
-    return INITIALIZERS[name]
+    return look_up("initializer", name, INITIALIZERS)

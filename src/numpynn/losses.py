@@ -4,7 +4,22 @@
 
 import numpy as np
 
-__all__ = ["Loss", "SoftmaxCrossEntropy", "MeanSquaredError", "LOSSES", "get_loss"]
+from .validation import look_up
+
+__all__ = ["softmax", "Loss", "SoftmaxCrossEntropy", "MeanSquaredError", "LOSSES", "get_loss"]
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Each row of (N, C) logits as probabilities exp(zᵢ) / Σⱼ exp(zⱼ), stable for any logits."""
+    return _softmax_of_shifted(logits - logits.max(axis=1, keepdims=True))[0]
+
+
+def _softmax_of_shifted(shifted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax of rows whose maximum is 0 (so exp never overflows), computed in place in
+    ``shifted``, and the row sums Σⱼ exp (each >= 1, so their log is finite)."""
+    exp = np.exp(shifted, out=shifted)
+    sum_exp = exp.sum(axis=1, keepdims=True)
+    return np.divide(exp, sum_exp, out=exp), sum_exp
 
 
 class Loss:
@@ -66,12 +81,9 @@ class SoftmaxCrossEntropy(Loss):
         check_labels(logits, labels, "SoftmaxCrossEntropy")
         check_label_range(labels, logits.shape[1])
         rows = np.arange(len(labels))
-        # subtract each row's maximum: the largest entry is 0, so exp never overflows
         shifted = logits - logits.max(axis=1, keepdims=True)
         picked = shifted[rows, labels]
-        exp = np.exp(shifted, out=shifted)
-        sum_exp = exp.sum(axis=1, keepdims=True)
-        self._probs = np.divide(exp, sum_exp, out=exp)
+        self._probs, sum_exp = _softmax_of_shifted(shifted)
         self._rows, self._labels = rows, labels
         return float(np.log(sum_exp).sum() - picked.sum()) / len(labels)
 
@@ -121,6 +133,4 @@ LOSSES = {"cross-entropy": SoftmaxCrossEntropy, "mse": MeanSquaredError}
 
 def get_loss(name: str) -> Loss:
     """A new loss by its command-line name: ``cross-entropy`` or ``mse``."""
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(sorted(LOSSES))}")
-    return LOSSES[name]()
+    return look_up("loss", name, LOSSES)()

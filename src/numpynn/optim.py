@@ -9,7 +9,9 @@ from functools import partial
 
 import numpy as np
 
-from .parameter import Parameter, packed
+from .buffers import packed
+from .parameter import Parameter
+from .validation import check_number, look_up
 
 __all__ = [
     "Optimizer",
@@ -24,7 +26,13 @@ __all__ = [
 
 
 class Optimizer:
-    """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state, work)``."""
+    """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state, work)``.
+
+    ``blocks`` are the tensors that ``step`` updates, each with its own state: one Parameter
+    viewing the single buffer that a model's parameters share (``buffers.pack``), so a step is a
+    few passes over one array; or, for parameters that do not tile one buffer, the parameters
+    themselves. The update formulas are elementwise, so both give the same numbers.
+    """
 
     weight_decay = 0.0
 
@@ -32,13 +40,12 @@ class Optimizer:
         self.params: list[Parameter] = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
-        self.lr = _positive(type(self).__name__, "lr", lr)
+        self.lr = check_number("lr", lr, 0, low_open=True, who=type(self).__name__)
         self.t = 0
-        # a model's parameters share one buffer (parameter.pack): update them all at once
         whole = packed(self.params)
-        self.groups = [whole] if whole is not None else self.params
-        self.state = [self.init_state(p) for p in self.groups]
-        self._work = [np.empty_like(p.value) for p in self.groups]  # scratch, reused every step
+        self.blocks = [whole] if whole is not None else self.params
+        self.state = [self.init_state(p) for p in self.blocks]
+        self._work = [np.empty_like(p.value) for p in self.blocks]  # scratch, reused every step
 
     def init_state(self, p: Parameter) -> dict:
         return {}
@@ -51,7 +58,7 @@ class Optimizer:
         # one thread: an update is bound by memory bandwidth, and a second thread measured no
         # faster inside fit (docs/performance.md)
         self.t += 1
-        for p, state, work in zip(self.groups, self.state, self._work):
+        for p, state, work in zip(self.blocks, self.state, self._work):
             self.update(p, state, work)
 
     def zero_grad(self) -> None:
@@ -61,7 +68,7 @@ class Optimizer:
     def state_dict(self) -> dict:
         """A flat dict of plain numbers and array copies: ``np.savez(f, **opt.state_dict())``.
 
-        Keys: ``t`` (steps taken), ``lr``, and ``state.<i>.<name>`` for parameter ``i``'s arrays.
+        Keys: ``t`` (steps taken), ``lr``, and ``state.<i>.<name>`` for the arrays of block ``i``.
         """
         arrays = {
             f"state.{i}.{key}": value.copy()
@@ -102,21 +109,6 @@ class Optimizer:
         return g
 
 
-def _check(who: str, name: str, value: float, low: float, high: float = math.inf) -> float:
-    """Raise unless low <= value < high (a finite number)."""
-    if not (math.isfinite(value) and low <= value < high):
-        rule = f"in [{low:g}, {high:g})" if math.isfinite(high) else f">= {low:g}"
-        raise ValueError(f"{who}: {name} must be {rule}, got {value}")
-    return float(value)
-
-
-def _positive(who: str, name: str, value: float) -> float:
-    """Raise unless value is a finite number > 0."""
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{who}: {name} must be a finite number > 0, got {value}")
-    return float(value)
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum, as torch.optim.SGD:
     g ← grad + weight_decay·θ
@@ -127,9 +119,9 @@ class SGD(Optimizer):
     def __init__(
         self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0
     ):
-        self.momentum = _check("SGD", "momentum", momentum, 0, 1)
-        self.dampening = _check("SGD", "dampening", dampening, 0, 1)
-        self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0)
+        self.momentum = check_number("momentum", momentum, 0, 1, who="SGD")
+        self.dampening = check_number("dampening", dampening, 0, 1, who="SGD")
+        self.weight_decay = check_number("weight_decay", weight_decay, 0, who="SGD")
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError(
                 f"SGD: nesterov needs momentum > 0 and dampening 0, got momentum={momentum} "
@@ -186,9 +178,11 @@ class Adam(Optimizer):
         who = type(self).__name__
         if len(betas) != 2:
             raise ValueError(f"{who}: betas must be a pair (β₁, β₂), got {betas!r}")
-        self.betas = tuple(_check(who, f"betas[{i}]", b, 0, 1) for i, b in enumerate(betas))
-        self.eps = _check(who, "eps", eps, 0)
-        self.weight_decay = _check(who, "weight_decay", weight_decay, 0)
+        self.betas = tuple(
+            check_number(f"betas[{i}]", b, 0, 1, who=who) for i, b in enumerate(betas)
+        )
+        self.eps = check_number("eps", eps, 0, who=who)
+        self.weight_decay = check_number("weight_decay", weight_decay, 0, who=who)
         self.amsgrad = bool(amsgrad)
         super().__init__(params, lr)
 
@@ -251,10 +245,10 @@ class RMSProp(Optimizer):
     def __init__(
         self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     ):
-        self.alpha = _check("RMSProp", "alpha", alpha, 0, 1)
-        self.eps = _check("RMSProp", "eps", eps, 0)
-        self.weight_decay = _check("RMSProp", "weight_decay", weight_decay, 0)
-        self.momentum = _check("RMSProp", "momentum", momentum, 0, 1)
+        self.alpha = check_number("alpha", alpha, 0, 1, who="RMSProp")
+        self.eps = check_number("eps", eps, 0, who="RMSProp")
+        self.weight_decay = check_number("weight_decay", weight_decay, 0, who="RMSProp")
+        self.momentum = check_number("momentum", momentum, 0, 1, who="RMSProp")
         self.centered = bool(centered)
         super().__init__(params, lr)
 
@@ -307,7 +301,7 @@ def clip_grad_norm(params, max_norm: float) -> float:
     The direction of the update is kept; only its length is capped, so one huge gradient (an
     exploding loss, a bad batch) cannot throw the weights far away.
     """
-    _positive("clip_grad_norm", "max_norm", max_norm)
+    check_number("max_norm", max_norm, 0, low_open=True, who="clip_grad_norm")
     params = list(params)
     total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
     scale = max_norm / (total + 1e-6)
@@ -332,14 +326,11 @@ def get_optimizer(name: str, params, lr: float, **options) -> Optimizer:
 
     ``momentum`` and ``nesterov`` are SGD with momentum 0.9 (Nesterov's variant for the latter).
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(
-            f"unknown optimizer {name!r}; choose one of: {', '.join(sorted(OPTIMIZERS))}"
-        )
+    optimizer = look_up("optimizer", name, OPTIMIZERS)
     options = {key: value for key, value in options.items() if value is not None}
-    accepted = inspect.signature(OPTIMIZERS[name]).parameters
+    accepted = inspect.signature(optimizer).parameters
     for key in options:
         if key not in accepted:
             valid = ", ".join(k for k in accepted if k not in ("params", "lr"))
             raise ValueError(f"optimizer {name!r} takes no option {key!r}; its options: {valid}")
-    return OPTIMIZERS[name](params, lr=lr, **options)
+    return optimizer(params, lr=lr, **options)

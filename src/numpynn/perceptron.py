@@ -15,11 +15,13 @@ Options:
         ones with ``averaged=True``) and keep the best seen (Gallant's pocket, measured per epoch).
 """
 
-import math
 import time
 from collections.abc import Callable
 
 import numpy as np
+
+from .progress import progress_bar
+from .validation import check_int, check_number
 
 __all__ = ["Perceptron", "MulticlassPerceptron", "novikoff_bound"]
 
@@ -39,9 +41,7 @@ class _OnlineLinear:
         seed: int | None = 0,
         rng: np.random.Generator | None = None,
     ):
-        if not (isinstance(lr, int | float) and 0 < lr < math.inf):
-            raise ValueError(f"{type(self).__name__}: lr must be a number > 0, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = check_number("lr", lr, 0, low_open=True, who=type(self).__name__)
         self.averaged = bool(averaged)
         self.pocket = bool(pocket)
         self.rng = rng if rng is not None else np.random.default_rng(seed)
@@ -64,8 +64,7 @@ class _OnlineLinear:
         Records one ``history`` row and one ``snapshots`` entry per epoch; returns ``self``.
         """
         who = f"{type(self).__name__}.fit"
-        if not (isinstance(epochs, int | np.integer) and epochs >= 1):
-            raise ValueError(f"{who}: epochs must be an integer >= 1, got {epochs!r}")
+        check_int("epochs", epochs, 1, who=who)
         X = _augment(_check_inputs(x, who))
         y = self._check_labels(y, len(X), who, training=True)
         W = self._new_weights(X.shape[1], X.dtype, y)
@@ -204,12 +203,8 @@ class MulticlassPerceptron(_OnlineLinear):
 
     def __init__(self, num_classes: int | None = None, lr: float = 1.0, **options):
         super().__init__(lr, **options)
-        if num_classes is not None and not (
-            isinstance(num_classes, int | np.integer) and num_classes >= 2
-        ):
-            raise ValueError(
-                f"MulticlassPerceptron: num_classes must be an integer >= 2, got {num_classes!r}"
-            )
+        if num_classes is not None:
+            check_int("num_classes", num_classes, 2, who="MulticlassPerceptron")
         self.num_classes = num_classes
 
     @property
@@ -339,9 +334,7 @@ def _chunks(order: np.ndarray, progress: bool, desc: str):
     if not progress:
         yield from chunks
         return
-    from tqdm import tqdm
-
-    with tqdm(total=len(order), desc=desc, unit="ex", leave=False, dynamic_ncols=True) as bar:
+    with progress_bar(total=len(order), desc=desc, unit="ex") as bar:
         for chunk in chunks:
             yield chunk
             bar.update(len(chunk))

@@ -7,7 +7,7 @@ name stepped once per epoch. ``Warmup`` wraps any of them.
 
 import math
 
-from .optim import _positive
+from .validation import check_int, check_number, is_int, look_up
 
 __all__ = [
     "Schedule",
@@ -36,7 +36,7 @@ class Constant(Schedule):
     """lr every epoch."""
 
     def __init__(self, lr: float):
-        self.lr = _positive("Constant", "lr", lr)
+        self.lr = _lr("Constant", lr)
 
     def __call__(self, epoch):
         return self.lr
@@ -46,9 +46,9 @@ class StepDecay(Schedule):
     """lr·gamma^⌊epoch / step_size⌋: drop by gamma every step_size epochs (torch StepLR)."""
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
-        self.lr = _positive("StepDecay", "lr", lr)
-        self.step_size = _count("StepDecay", "step_size", step_size, low=1)
-        self.gamma = _factor("StepDecay", gamma)
+        self.lr = _lr("StepDecay", lr)
+        self.step_size = check_int("step_size", step_size, 1, who="StepDecay")
+        self.gamma = _gamma("StepDecay", gamma)
 
     def __call__(self, epoch):
         return self.lr * self.gamma ** (epoch // self.step_size)
@@ -58,8 +58,8 @@ class Exponential(Schedule):
     """lr·gamma^epoch: shrink by gamma every epoch (torch ExponentialLR)."""
 
     def __init__(self, lr: float, gamma: float):
-        self.lr = _positive("Exponential", "lr", lr)
-        self.gamma = _factor("Exponential", gamma)
+        self.lr = _lr("Exponential", lr)
+        self.gamma = _gamma("Exponential", gamma)
 
     def __call__(self, epoch):
         return self.lr * self.gamma**epoch
@@ -71,11 +71,9 @@ class Cosine(Schedule):
     """
 
     def __init__(self, lr: float, epochs: int, min_lr: float = 0.0):
-        self.lr = _positive("Cosine", "lr", lr)
-        self.epochs = _count("Cosine", "epochs", epochs, low=1)
-        if not (math.isfinite(min_lr) and 0 <= min_lr <= lr):
-            raise ValueError(f"Cosine: min_lr must be in [0, lr={lr}], got {min_lr}")
-        self.min_lr = float(min_lr)
+        self.lr = _lr("Cosine", lr)
+        self.epochs = check_int("epochs", epochs, 1, who="Cosine")
+        self.min_lr = check_number("min_lr", min_lr, 0, lr, high_open=False, who="Cosine")
 
     def __call__(self, epoch):
         if epoch >= self.epochs:
@@ -94,7 +92,7 @@ class Warmup(Schedule):
 
     def __init__(self, after: Schedule, epochs: int):
         self.after = after
-        self.epochs = _count("Warmup", "epochs", epochs, low=0)
+        self.epochs = check_int("epochs", epochs, 0, who="Warmup")
 
     def __call__(self, epoch):
         if epoch < self.epochs:
@@ -120,12 +118,9 @@ def make_schedule(
     third of them (``step_size``, ``gamma`` = 0.1), ``exponential`` reaches lr/100 on the last one
     (``gamma`` = 0.01^(1/(epochs − 1))), ``cosine`` anneals to 0 across them.
     """
-    if name not in SCHEDULES:
-        raise ValueError(
-            f"unknown schedule {name!r}; choose one of: {', '.join(sorted(SCHEDULES))}"
-        )
-    _count("make_schedule", "epochs", epochs, low=1)
-    if not (_is_int(warmup_epochs) and 0 <= warmup_epochs < epochs):
+    look_up("schedule", name, SCHEDULES)
+    check_int("epochs", epochs, 1, who="make_schedule")
+    if not (is_int(warmup_epochs) and 0 <= warmup_epochs < epochs):
         raise ValueError(
             f"make_schedule: warmup_epochs must be an integer in [0, epochs={epochs}), "
             f"got {warmup_epochs!r}; leave at least one epoch after the warm-up"
@@ -146,17 +141,9 @@ def make_schedule(
     return Warmup(schedule, warmup_epochs) if warmup_epochs else schedule
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _lr(who: str, lr) -> float:
+    return check_number("lr", lr, 0, low_open=True, who=who)
 
 
-def _count(who, name, value, low) -> int:
-    if not (_is_int(value) and value >= low):
-        raise ValueError(f"{who}: {name} must be an integer >= {low}, got {value!r}")
-    return value
-
-
-def _factor(who, gamma) -> float:
-    if not (math.isfinite(gamma) and 0 < gamma <= 1):
-        raise ValueError(f"{who}: gamma must be in (0, 1], got {gamma}")
-    return float(gamma)
+def _gamma(who: str, gamma) -> float:
+    return check_number("gamma", gamma, 0, 1, low_open=True, high_open=False, who=who)

@@ -1,11 +1,8 @@
-"""Training: ``train_step``, ``fit`` (mini-batch training returning a ``History``) and
-``evaluate``."""
+"""Training: ``train_step``, ``fit`` (mini-batch training returning a ``History``), ``evaluate``,
+and the guard that stops at the first NaN or Inf and says where it came from."""
 
-import csv
 import functools
-import io
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable
@@ -14,58 +11,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data.batching import iterate_batches
-from .diagnostics import Monitor, locate_non_finite
+from .history import History
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .optim import Optimizer, clip_grad_norm
+from .progress import progress_bar
+from .validation import check_number
 
-__all__ = ["History", "TrainState", "TrainingInterrupted", "train_step", "fit", "evaluate"]
-
-COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
-
-
-class History:
-    """One row per epoch (a dict with ``COLUMNS``); ``history["val_accuracy"]`` is a column.
-    ``batch_loss`` holds the training loss of every mini-batch, in order."""
-
-    def __init__(self, rows: list[dict] | None = None, batch_loss: list[float] | None = None):
-        self.rows = list(rows or [])
-        self.batch_loss = list(batch_loss or [])
-
-    def append(self, row: dict) -> None:
-        self.rows.append(row)
-
-    def __getitem__(self, column: str) -> list:
-        return [row[column] for row in self.rows]
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def to_csv(self) -> str:
-        out = io.StringIO()
-        columns = list(self.rows[0]) if self.rows else COLUMNS
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows:
-            writer.writerow({k: _format(v) for k, v in row.items()})
-        return out.getvalue()
-
-    def to_json(self) -> str:
-        """Rows plus the per-batch losses (rounded to 6 significant digits to stay compact)."""
-        batch_loss = [float(f"{loss:.6g}") for loss in self.batch_loss]
-        return json.dumps({"epochs": self.rows, "batch_loss": batch_loss}) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> "History":
-        values = json.loads(text)
-        return cls(values["epochs"], values["batch_loss"])
-
-    def __repr__(self) -> str:
-        return f"History({len(self.rows)} epochs)"
-
-
-def _format(value):
-    return repr(value) if isinstance(value, float) else value
+__all__ = [
+    "TrainState",
+    "TrainingInterrupted",
+    "train_step",
+    "fit",
+    "evaluate",
+    "locate_non_finite",
+]
 
 
 def train_step(
@@ -139,13 +99,14 @@ def fit(
     state: TrainState | None = None,
     on_epoch_end: Callable[[TrainState], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    monitor: Monitor | None = None,
+    monitor=None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train = (x, labels)`` in shuffled mini-batches.
 
-    Each epoch records the mean training loss and accuracy over its batches (measured as the
-    batches went by, with dropout on), the validation loss and accuracy (when ``val`` is given),
-    the learning rate and the seconds it took; ``on_epoch_end(state)`` runs after each.
+    Each epoch records the mean training loss and accuracy over its batches (with dropout on), the
+    validation loss and accuracy (with ``val``), the learning rate and its seconds; then
+    ``on_epoch_end(state)`` runs. At the first non-finite loss (or weight at an epoch's end) it
+    raises FloatingPointError naming the epoch, the batch and the layer.
 
     Args:
         patience: stop when the validation loss has not improved for this many epochs, and
@@ -153,23 +114,11 @@ def fit(
         state: continue a run from where a ``TrainState`` left it (see ``TrainingInterrupted``).
         should_stop: checked after every batch; when it returns True, fit raises
             ``TrainingInterrupted`` carrying the state to resume from.
-        monitor: a ``numpynn.diagnostics.Monitor``: adds per-layer statistics to each epoch's row
-            and reports symptoms of trouble. Without one, no statistics cost anything.
-
-    Raises:
-        FloatingPointError: at the first non-finite loss (or weight at an epoch's end), naming
-            the epoch, the batch and the layer, before ``on_epoch_end`` could save it.
+        monitor: e.g. a ``numpynn.diagnostics.Monitor``, whose ``start``, ``watch`` (one step an
+            epoch) and ``end_epoch`` add per-layer statistics to each row and report symptoms.
     """
+    _check_fit(model, train, val, epochs, batch_size, patience, clip_norm)
     x, labels = train
-    _check_data(model, x, labels, "train")
-    if val is not None:
-        _check_data(model, *val, "val")
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
-    if patience is not None and (val is None or patience < 1):
-        raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
-    if clip_norm is not None and not (math.isfinite(clip_norm) and clip_norm > 0):
-        raise ValueError(f"fit: clip_norm must be a finite number > 0 (or None), got {clip_norm}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     state = state if state is not None else TrainState()
     if monitor is not None and state.epoch == state.batch == 0:
@@ -182,7 +131,6 @@ def fit(
             optimizer.lr = _scheduled_lr(schedule, state.epoch + 1)
         row = _run_epoch(step, model, optimizer.lr, x, labels, batch_size, batches_per_epoch, rng,
                          state, progress, epochs, should_stop, monitor)  # fmt: skip
-        _check_weights(model, row["epoch"], batches_per_epoch, optimizer.lr)
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
             row |= {"val_loss": metrics["loss"], "val_accuracy": metrics["accuracy"]}
@@ -199,18 +147,32 @@ def fit(
     return state.history
 
 
+def _check_fit(model, train, val, epochs, batch_size, patience, clip_norm) -> None:
+    _check_data(model, *train, "train")
+    if val is not None:
+        _check_data(model, *val, "val")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    if patience is not None and (val is None or patience < 1):
+        raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
+    if clip_norm is not None:
+        check_number("clip_norm", clip_norm, 0, low_open=True, who="fit")
+
+
 def _run_epoch(
     step, model, lr, x, labels, batch_size, batches_per_epoch, rng, state, progress, epochs,
     should_stop, monitor,
 ):  # fmt: skip
-    """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row."""
+    """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row
+    after checking that the last update left every weight finite."""
     epoch, done = state.epoch + 1, state.batch
     if done:
         rng.bit_generator.state = state.epoch_start_rng  # the same order as before the interruption
     state.epoch_start_rng = rng.bit_generator.state
     batches = itertools.islice(iterate_batches(x, labels, batch_size, rng), done, None)
     if progress:
-        batches = _progress_bar(batches, batches_per_epoch, epoch, epochs, initial=done)
+        batches = progress_bar(batches, total=batches_per_epoch, initial=done,
+                               desc=f"epoch {epoch}/{epochs}", unit="batch")  # fmt: skip
     watched = batches_per_epoch // 2 + 1  # the middle batch: a typical step
     for batch, (xb, yb) in enumerate(batches, done + 1):
         if monitor is not None and batch == watched:  # one watched step per epoch
@@ -235,6 +197,7 @@ def _run_epoch(
     row = {"epoch": epoch, "train_loss": state.loss_sum / len(x), "train_accuracy": state.correct / len(x),
            "val_loss": math.nan, "val_accuracy": math.nan}  # fmt: skip
     state.batch, state.loss_sum, state.correct = 0, 0.0, 0
+    _check_weights(model, epoch, batches_per_epoch, lr)
     return row
 
 
@@ -249,6 +212,35 @@ def _check_weights(model, epoch: int, batch: int, lr: float) -> None:
                 f"at the end of epoch {epoch}, batch {batch} (lr={lr:g}): "
                 f"{locate_non_finite(model)}; {NON_FINITE_ADVICE}"
             )
+
+
+def locate_non_finite(model: Sequential, x: np.ndarray | None = None) -> str:
+    """Where a NaN or Inf is, in words: the first parameter (value, then gradient) that holds
+    one, else the first layer whose output on the batch ``x`` does."""
+    for p in model.parameters():
+        if not np.isfinite(p.value).all():
+            return f"the weights {p.name} hold {_first_bad(p.value)} after the last update"
+    for p in model.parameters():
+        if not np.isfinite(p.grad).all():
+            return f"the gradient of {p.name} holds {_first_bad(p.grad)}"
+    if x is None:
+        return "every weight and gradient is finite"
+    with np.errstate(all="ignore"):
+        for i, layer in enumerate(model.layers):
+            x = layer.forward(x)
+            if not np.isfinite(x).all():
+                norms = [np.linalg.norm(p.value.astype(np.float64)) for p in layer.parameters()]
+                weights = f" (its weights have norm {max(norms):.3g})" if norms else ""
+                return f"the output of layer {i}, {layer!r}, holds {_first_bad(x)}{weights}"
+    largest = float(np.abs(x).max()) if x.size else 0.0
+    return (
+        f"every weight, gradient and output is finite, but the outputs reach {largest:.3g}, so the "
+        "loss overflows"
+    )
+
+
+def _first_bad(a: np.ndarray) -> str:
+    return str(a.ravel()[np.flatnonzero(~np.isfinite(a.ravel()))[0]])
 
 
 def _early_stopping(model, state: TrainState, patience: int) -> None:
@@ -295,17 +287,3 @@ def _check_data(model, x, labels, who: str) -> None:
             f"{who}: inputs are {x.dtype} but the model is {model.dtype}; "
             f"convert once with x.astype(np.{model.dtype})"
         )
-
-
-def _progress_bar(batches, total, epoch, epochs, initial=0):
-    from tqdm import tqdm
-
-    return tqdm(
-        batches,
-        total=total,
-        initial=initial,
-        desc=f"epoch {epoch}/{epochs}",
-        leave=False,
-        unit="batch",
-        dynamic_ncols=True,
-    )

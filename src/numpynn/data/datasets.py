@@ -21,7 +21,10 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .idx import GZIP_MAGIC, _atomic_open, _read_idx
+from ..files import atomic_open
+from ..progress import progress_bar
+from ..validation import look_up
+from .idx import GZIP_MAGIC, read_idx
 
 __all__ = [
     "DATASETS",
@@ -91,9 +94,7 @@ class DataNotFoundError(FileNotFoundError):
 
 
 def _spec(name: str) -> dict:
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(sorted(DATASETS))}")
-    return DATASETS[name]
+    return look_up("dataset", name, DATASETS)
 
 
 def cache_dir(name: str) -> Path:
@@ -187,14 +188,13 @@ def _download(url: str, dest: Path, base: str, sha256: str, timeout: float, prog
     """Download ``url`` to ``dest/<base>.gz`` if its content verifies; else return the reason."""
     target = dest / f"{base}.gz"
     try:
-        with _atomic_open(target) as out:
+        with atomic_open(target) as out:
             with _opener(url).open(url, timeout=timeout) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
                 bar = None
                 if progress:
-                    from tqdm import tqdm
-
-                    bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"{base}.gz")
+                    bar = progress_bar(total=total, desc=f"{base}.gz", unit="B", leave=True,
+                                       unit_scale=True)  # fmt: skip
                 try:
                     received = 0
                     while chunk := response.read(1 << 16):
@@ -286,27 +286,31 @@ def fetch_dataset(
         _verify_present(dest, name)
         dead = {}  # mirror -> connection failure, skipped for the remaining files
         for base, sha256 in spec["files"].items():
-            if _find_file(dest, base) is not None:
-                continue
-            failures = []
-            for mirror in mirrors:
-                if mirror in dead:
-                    failures.append(f"{mirror}: skipped, failed earlier ({dead[mirror]})")
-                    continue
-                reason = _download(mirror + base + ".gz", dest, base, sha256, timeout, progress)
-                if reason is None:
-                    break
-                failures.append(f"{mirror}{base}.gz: {reason}")
-                if reason.startswith("cannot connect"):
-                    dead[mirror] = reason
-            else:
-                raise DataNotFoundError(
-                    f"{name}: could not fetch {base}.gz from any mirror ("
-                    + "; ".join(failures)
-                    + "); check your network connection, or pass other mirrors (NUMPYNN_MIRRORS), "
-                    "or download the four files yourself and use --data-dir DIR"
-                )
+            if _find_file(dest, base) is None:
+                _fetch_file(name, base, sha256, dest, mirrors, dead, timeout, progress)
     return dest
+
+
+def _fetch_file(name, base, sha256, dest, mirrors, dead: dict, timeout, progress) -> None:
+    """Download ``<mirror><base>.gz`` into ``dest`` from the first mirror that serves it intact;
+    a mirror that cannot be reached is added to ``dead`` and not tried for the other files."""
+    failures = []
+    for mirror in mirrors:
+        if mirror in dead:
+            failures.append(f"{mirror}: skipped, failed earlier ({dead[mirror]})")
+            continue
+        reason = _download(mirror + base + ".gz", dest, base, sha256, timeout, progress)
+        if reason is None:
+            return
+        failures.append(f"{mirror}{base}.gz: {reason}")
+        if reason.startswith("cannot connect"):
+            dead[mirror] = reason
+    raise DataNotFoundError(
+        f"{name}: could not fetch {base}.gz from any mirror ("
+        + "; ".join(failures)
+        + "); check your network connection, or pass other mirrors (NUMPYNN_MIRRORS), "
+        "or download the four files yourself and use --data-dir DIR"
+    )
 
 
 def _lock(f) -> None:
@@ -377,7 +381,7 @@ def load_dataset(
 
     fix = f"delete it and run `numpynn data fetch {name}`"
     paths = [_find_file(folder, base) for base in spec["files"]]
-    arrays = [_read_idx(p, 2**31, fix) for p in paths]
+    arrays = [read_idx(p, fix=fix) for p in paths]
     for images, labels, images_path, labels_path in (
         (arrays[0], arrays[1], paths[0], paths[1]),
         (arrays[2], arrays[3], paths[2], paths[3]),

@@ -7,16 +7,14 @@ declared number of bytes (plus one, to detect trailing data) is ever decompresse
 header, trailing junk or a gzip bomb cannot exhaust memory.
 """
 
-import contextlib
 import gzip
 import os
-import secrets
 import zlib
-from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from ..files import atomic_open
 
 __all__ = ["IDXFormatError", "read_idx", "write_idx"]
 
@@ -31,7 +29,6 @@ IDX_DTYPES = {
 }
 MAX_NDIM = 8
 GZIP_MAGIC = b"\x1f\x8b"
-_REFETCH = "delete it and fetch it again"
 _CHUNK = 1 << 20
 
 
@@ -39,11 +36,17 @@ class IDXFormatError(ValueError):
     """A file is not a valid IDX file (bad header, truncated, trailing data, corrupt gzip)."""
 
 
-def read_idx(path: str | os.PathLike, *, max_bytes: int = 2**31) -> np.ndarray:
+def read_idx(
+    path: str | os.PathLike,
+    *,
+    max_bytes: int = 2**31,
+    fix: str = "delete it and fetch it again",
+) -> np.ndarray:
     """Read a raw or gzip-compressed IDX file (gzip is detected by its magic bytes, not the name).
 
     Args:
         max_bytes: refuse files whose header declares more data bytes than this.
+        fix: what the error of a damaged file advises doing about it.
 
     Returns:
         The array in native byte order (uint8 for MNIST images and labels).
@@ -51,11 +54,6 @@ def read_idx(path: str | os.PathLike, *, max_bytes: int = 2**31) -> np.ndarray:
     Raises:
         IDXFormatError: the file is not a valid IDX file; the message says what is wrong.
     """
-    return _read_idx(path, max_bytes, _REFETCH)
-
-
-def _read_idx(path: str | os.PathLike, max_bytes: int, fix: str) -> np.ndarray:
-    """``read_idx`` with the advice ``fix`` (what to do with a damaged file) in its errors."""
     with open(path, "rb") as raw:
         is_gzip = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
@@ -172,7 +170,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
     header = bytes([0, 0, codes[native], array.ndim])
     header += b"".join(size.to_bytes(4, "big") for size in array.shape)
     big_endian = np.ascontiguousarray(array, dtype=native.newbyteorder(">"))
-    with _atomic_open(path) as out:
+    with atomic_open(path) as out:
         if str(path).endswith(".gz"):
             # mtime=0: the same array always gives the same bytes
             with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
@@ -181,24 +179,3 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         else:
             out.write(header)
             out.write(big_endian.reshape(-1).view(np.uint8))
-
-
-@contextlib.contextmanager
-def _atomic_open(path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """Open a hidden temp file beside ``path`` (mode w+b); on success rename it to ``path``.
-
-    On any error the temp file is removed, so ``path`` is either untouched or complete.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
-    # os.open with 0o666 lets the umask decide the final permissions, like a plain open()
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w+b") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

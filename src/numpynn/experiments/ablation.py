@@ -2,7 +2,7 @@
 
 A ``Grid`` lists the values of each key; every combination, repeated over ``seeds`` replicates,
 is one training run of the base ``TrainConfig`` with those keys set, in its own run directory
-under ``STUDY/runs/``. The runs go in parallel (``numpynn.sweep``); then ``results.csv`` (a row per
+under ``STUDY/runs/``. The runs go in parallel (``numpynn.runs.sweep``); then ``results.csv`` (a row per
 run), ``summary.csv`` (mean and std over seeds), the figures and ``REPORT.md`` are written from
 the run directories.
 
@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..config import TrainConfig, check_keys, read_config_values, read_toml
 from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
-from ..sweep import Task, config_hash, run_tasks
+from ..runs.config import TrainConfig, check_keys, read_config_values, read_toml
+from ..runs.sweep import Task, config_hash, run_tasks
 from .ablation_results import collect, summarize, write_tables
 
 __all__ = [

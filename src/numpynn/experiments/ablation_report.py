@@ -10,9 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots
 from ..files import atomic_write_text
-from ..run_report import markdown_table
+from ..plots.ablation import (
+    plot_ablation_cost,
+    plot_ablation_curves,
+    plot_ablation_heatmaps,
+    plot_ablation_lines,
+)
+from ..plots.style import save_figure
+from ..tables import markdown_table
 
 __all__ = ["cells", "findings", "write_report", "FIGURES"]
 
@@ -62,14 +68,14 @@ def write_report(out_dir, results, summary, failures, setup) -> None:
     if summary:
         table = cells(summary)
         drawn = {
-            "accuracy_vs_width.png": lambda: plots.plot_ablation_lines(table, "width"),
-            "accuracy_vs_depth.png": lambda: plots.plot_ablation_lines(table, "depth"),
-            "heatmaps.png": lambda: plots.plot_ablation_heatmaps(table),
-            "validation_curves.png": lambda: plots.plot_ablation_curves(table),
-            "accuracy_vs_cost.png": lambda: plots.plot_ablation_cost(table),
+            "accuracy_vs_width.png": lambda: plot_ablation_lines(table, "width"),
+            "accuracy_vs_depth.png": lambda: plot_ablation_lines(table, "depth"),
+            "heatmaps.png": lambda: plot_ablation_heatmaps(table),
+            "validation_curves.png": lambda: plot_ablation_curves(table),
+            "accuracy_vs_cost.png": lambda: plot_ablation_cost(table),
         }
         for name, draw in drawn.items():
-            plots.save_figure(draw(), out_dir / name, dpi=100)
+            save_figure(draw(), out_dir / name, dpi=100)
             figures.append(name)
     atomic_write_text(
         out_dir / "REPORT.md", report_markdown(results, summary, failures, setup, figures)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write_text
+from ..history import read_history
 
 __all__ = ["KEYS", "collect", "summarize", "write_tables", "to_csv"]
 
@@ -90,8 +91,6 @@ def _row(point) -> dict:
 
 def _result(point, run_dir: Path) -> tuple[dict, list[float]]:
     """A results row from a finished run directory, and its validation accuracy per epoch."""
-    from ..run_report import read_history
-
     metrics = json.loads((run_dir / "metrics.json").read_text())
     history = read_history(run_dir)
     row = _row(point) | {

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import TrainConfig, save_config
 from ..diagnostics import Monitor
 from ..files import atomic_write_json, atomic_write_text
-from ..runs import RunSetup, monitor_batch, prepare_run
+from ..runs.config import TrainConfig, save_config
+from ..runs.run import RunSetup, monitor_batch, prepare_run
 from ..symptoms import INITIAL_LOSS_TOLERANCE, statistic_layers
 from ..training import fit, train_step
-from .gradchecks import check_mlp
+from .gradcheck_suite import check_mlp
 
 __all__ = ["Check", "diagnose", "diagnose_run", "format_checklist", "overfit_one_batch"]
 

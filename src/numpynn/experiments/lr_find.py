@@ -14,11 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots
-from ..config import TrainConfig, save_config
 from ..data.batching import iterate_batches
 from ..files import atomic_write_json, atomic_write_text
-from ..runs import prepare_run
+from ..plots.debugging import plot_lr_find
+from ..plots.style import save_figure
+from ..progress import progress_bar
+from ..runs.config import TrainConfig, save_config
+from ..runs.run import prepare_run
 from ..training import train_step
 
 __all__ = ["LRFinderResult", "lr_range_test", "lr_find_run"]
@@ -66,7 +68,7 @@ def lr_range_test(
         )
     lrs, losses, smoothed = [], [], []
     average, stop = 0.0, f"reached end_lr={end_lr:g}"
-    bar = _progress(steps) if progress else None
+    bar = progress_bar(total=steps, desc="lr-find", unit="batch") if progress else None
     batches = _forever(train, batch_size, rng)
     for i in range(steps):
         optimizer.lr = start_lr * (end_lr / start_lr) ** (i / (steps - 1))
@@ -102,12 +104,6 @@ def _forever(train, batch_size, rng):
         yield from iterate_batches(*train, batch_size, rng)
 
 
-def _progress(steps):
-    from tqdm import tqdm
-
-    return tqdm(total=steps, desc="lr-find", unit="batch", leave=False, dynamic_ncols=True)
-
-
 def lr_find_run(
     config: TrainConfig,
     out_dir: str | Path,
@@ -140,10 +136,8 @@ def lr_find_run(
     title = (
         f"LR range test: MLP {setup.architecture}, {config.optimizer}, batch {config.batch_size}"
     )
-    figure = plots.plot_lr_find(
-        result.lrs, result.losses, result.smoothed, result.suggestion, title
-    )
-    plots.save_figure(figure, out_dir / "lr_find.png")
+    figure = plot_lr_find(result.lrs, result.losses, result.smoothed, result.suggestion, title)
+    save_figure(figure, out_dir / "lr_find.png")
     advice = (
         f"suggested learning rate {result.suggestion:.2g} (a tenth of {result.min_lr:.2g}, where "
         f"the smoothed loss is lowest; steepest descent at {result.steepest_lr:.2g})"

@@ -14,15 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots
 from ..data import load_dataset
 from ..data.batching import train_val_split
-from ..files import atomic_write_text, csv_text
+from ..files import atomic_write_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import get_optimizer
 from ..parameter import Parameter
-from ..run_report import markdown_table
+from ..plots.optimizers import plot_descent_losses, plot_optimizer_curves, plot_trajectories
+from ..plots.style import save_figure
+from ..progress import progress_bar
+from ..tables import csv_text, markdown_table
 from ..training import evaluate, fit
 
 __all__ = [
@@ -212,7 +214,8 @@ def run_study(
     start = time.perf_counter()
     lrs = LRS[::4] if quick else LRS
     log(f"part 1: {len(OPTIMIZERS_2D)} optimizers x {len(lrs)} learning rates on {len(SURFACES)} surfaces")  # fmt: skip
-    bar = _progress_bar(len(SURFACES) * len(OPTIMIZERS_2D) * len(lrs)) if progress else None
+    total = len(SURFACES) * len(OPTIMIZERS_2D) * len(lrs)
+    bar = progress_bar(total=total, desc="2-D runs", unit="run") if progress else None
     sweep_rows, best, paths = [], {}, {}
     for surface in SURFACES.values():
         runs = _sweep_paths(surface, OPTIMIZERS_2D, lrs, progress=bar)
@@ -228,11 +231,9 @@ def run_study(
     best_rows = [row for by_name in best.values() for row in by_name.values()]
     atomic_write_text(out_dir / "sweep.csv", csv_text(sweep_rows))
     atomic_write_text(out_dir / "trajectories.csv", csv_text(best_rows))
-    figure = plots.plot_trajectories(SURFACES, paths)
-    plots.save_figure(figure, out_dir / "trajectories.png", dpi=90)  # each figure < 200 KB
-    plots.save_figure(
-        plots.plot_descent_losses(SURFACES, paths), out_dir / "descent_losses.png", dpi=100
-    )
+    figure = plot_trajectories(SURFACES, paths)
+    save_figure(figure, out_dir / "trajectories.png", dpi=90)  # each figure < 200 KB
+    save_figure(plot_descent_losses(SURFACES, paths), out_dir / "descent_losses.png", dpi=100)
 
     x_train, y_train, x_test, y_test = load_dataset("mnist", data_dir, progress=progress)
     train, val = train_val_split(x_train, y_train, val_size, np.random.default_rng(seed))
@@ -250,8 +251,8 @@ def run_study(
     ]
     atomic_write_text(out_dir / "mnist.csv", csv_text(mnist_rows))
     atomic_write_text(out_dir / "mnist_history.csv", csv_text(history_rows))
-    figure = plots.plot_optimizer_curves({n: r["history"] for n, r in results.items()})
-    plots.save_figure(figure, out_dir / "mnist_curves.png")
+    figure = plot_optimizer_curves({n: r["history"] for n, r in results.items()})
+    save_figure(figure, out_dir / "mnist_curves.png")
     setup = {
         "lrs": lrs, "train": len(train[1]), "val": len(val[1]), "epochs": epochs,
         "seconds": time.perf_counter() - start,
@@ -329,9 +330,3 @@ def report_markdown(best_rows: list[dict], mnist_rows: list[dict], setup: dict) 
         "",
     ]
     return "\n".join(lines)
-
-
-def _progress_bar(total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="2-D runs", unit="run", leave=False, dynamic_ncols=True)

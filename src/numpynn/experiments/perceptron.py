@@ -8,24 +8,57 @@ directory with ``metrics.json``, ``mistakes.csv`` (one row per epoch) and the fi
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .. import plots
 from ..data import load_mnist
-from ..data.synthetic import make_blobs, make_xor
-from ..files import atomic_write_json, atomic_write_text, csv_text
+from ..data.synthetic import SeparableData, make_blobs, make_xor
+from ..files import atomic_write_json, atomic_write_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import Adam
 from ..perceptron import MulticlassPerceptron, Perceptron, novikoff_bound
+from ..plots.perceptron import (
+    plot_boundary_snapshots,
+    plot_class_weights,
+    plot_decision_panels,
+    plot_mistakes_per_epoch,
+)
+from ..plots.style import save_figure
+from ..tables import csv_text
 from ..training import fit
+from ..validation import check_choice, check_int, check_number
 
-__all__ = ["DATASETS", "DEFAULT_EPOCHS", "perceptron_run", "train_xor_mlp"]
+__all__ = ["DATASETS", "DEFAULT_EPOCHS", "check_options", "perceptron_run", "train_xor_mlp"]
 
 DATASETS = ("blobs", "xor", "mnist")
 DEFAULT_EPOCHS = {"blobs": 100, "xor": 20, "mnist": 10}  # blobs stop as soon as they converge
+DEFAULT_POINTS = {"blobs": 100, "xor": 4}
+DEFAULT_MARGIN = 0.05
+
+
+def check_options(
+    dataset: str, *, points=None, margin=None, data_dir=None, who: str = "perceptron_run"
+) -> None:
+    """Refuse an option that does not apply to ``dataset`` (None: not given) or a bad value;
+    ``who`` names the caller in the message."""
+    check_choice("dataset", dataset, DATASETS, who=who)
+    applies = {"points": ("blobs", "xor"), "margin": ("blobs",), "data_dir": ("mnist",)}
+    given = {"points": points, "margin": margin, "data_dir": data_dir}
+    for name, datasets in applies.items():
+        if given[name] is not None and dataset not in datasets:
+            raise ValueError(
+                f"{who}: {name} applies to dataset {' or '.join(datasets)} only, got dataset "
+                f"{dataset!r}"
+            )
+    if dataset == "xor" and points is not None and points < 4:
+        raise ValueError(f"{who}: points must be >= 4 for xor (its four corners), got {points}")
+    if points is not None:
+        check_int("points", points, 2, who=who)
+    if margin is not None:
+        check_number("margin", margin, 0, 0.5, low_open=True, high_open=False, who=who)
 
 
 def perceptron_run(
@@ -38,7 +71,7 @@ def perceptron_run(
     lr: float = 1.0,
     seed: int = 0,
     points: int | None = None,
-    margin: float = 0.05,
+    margin: float | None = None,
     data_dir: str | Path | None = None,
     progress: bool = False,
     log: Callable[[str], None] = print,
@@ -49,86 +82,101 @@ def perceptron_run(
         epochs: at most this many (default: blobs 100, xor 20, mnist 10); training stops after
             an epoch without mistakes.
         points: how many 2-D points (blobs: default 100; xor: default 4, the truth table).
-        margin: the margin of the blobs (their radius is 1).
+        margin: the margin of the blobs, in (0, 0.5] (their radius is 1; default 0.05).
+        data_dir: where MNIST is (mnist only).
     """
-    if dataset not in DATASETS:
-        raise ValueError(
-            f"perceptron_run: dataset must be one of {', '.join(DATASETS)}, got {dataset!r}"
-        )
+    check_options(dataset, points=points, margin=margin, data_dir=data_dir)
     out_dir = Path(out_dir)
     epochs = epochs if epochs is not None else DEFAULT_EPOCHS[dataset]
     options = {"averaged": averaged, "pocket": pocket, "lr": lr, "seed": seed}
-    settings = {"dataset": dataset, "epochs": epochs, **options}
     variant = "+".join(name for name in ("averaged", "pocket") if options[name]) or "plain"
+    data = _load(dataset, points, margin, seed, data_dir, progress)
     if dataset == "mnist":
-        x, y, x_test, y_test = load_mnist(data_dir, progress=progress)
         model = MulticlassPerceptron(num_classes=10, **options)
-        log(f"multiclass perceptron ({variant}) on MNIST: {len(x)} training images, 10 classes")
+        log(
+            f"multiclass perceptron ({variant}) on MNIST: {len(data.x)} training images, 10 classes"
+        )
     else:
-        points = points if points is not None else (100 if dataset == "blobs" else 4)
-        settings |= {"points": points} | ({"margin": margin} if dataset == "blobs" else {})
-        if dataset == "blobs":
-            blobs = make_blobs(points, margin=margin, seed=seed)
-            x, y = blobs.x, blobs.y
-        else:
-            x, y = make_xor(points, seed=seed)
         model = Perceptron(**options)
-        log(f"perceptron ({variant}) on {dataset}: {len(x)} points in 2-D")
+        log(f"perceptron ({variant}) on {dataset}: {len(data.x)} points in 2-D")
 
     def report(row: dict) -> None:
         log(f"epoch {row['epoch']:>{len(str(epochs))}}/{epochs}  mistakes {row['mistakes']:>6}  "
             f"train accuracy {row['train_accuracy']:.2%}  {row['seconds']:.2f}s")  # fmt: skip
 
-    model.fit(x, y, epochs, progress=progress and dataset == "mnist", on_epoch_end=report)
-    history = model.history
+    model.fit(data.x, data.y, epochs, progress=progress and dataset == "mnist", on_epoch_end=report)
     metrics = {
-        **settings,
-        "variant": variant,
-        "epochs_run": len(history),
-        "converged": model.converged,
-        "mistakes": sum(model.mistakes),
-        "train_accuracy": model.score(x, y),
-        "seconds_per_epoch": sum(row["seconds"] for row in history) / len(history),
-    }
+        "dataset": dataset, "epochs": epochs, **options, **data.settings, "variant": variant,
+        "epochs_run": len(model.history), "converged": model.converged,
+        "mistakes": sum(model.mistakes), "train_accuracy": model.score(data.x, data.y),
+        "seconds_per_epoch": sum(row["seconds"] for row in model.history) / len(model.history),
+    }  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / "mistakes.csv", csv_text(history))
-    title = f"{type(model).__name__} ({variant}) on {dataset}"
-    figures = {}
-    if dataset == "blobs":
-        bound = novikoff_bound(x, y, blobs.normal, blobs.offset)
-        metrics |= {"novikoff_bound": bound, "within_bound": sum(model.mistakes) <= bound}
-        separator = (blobs.normal, blobs.offset, blobs.margin)
-        figures["boundaries"] = plots.plot_boundary_snapshots(
-            x, y, model.snapshots, model.mistakes, separator=separator
-        )
-        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, bound, title)
-        log(f"{metrics['mistakes']} mistakes in all; Novikoff's bound (R/γ)² = {bound:.0f}")
-    elif dataset == "xor":
-        net, net_accuracy = train_xor_mlp(x, y, seed=seed)
-        metrics["mlp_train_accuracy"] = net_accuracy
-        w = model.w
-        figures["xor"] = plots.plot_decision_panels(
-            x, y,
-            [(f"perceptron ({variant}): {metrics['train_accuracy']:.0%} correct",
-              lambda grid: grid @ w[:-1] + w[-1]),
-             (f"MLP 2-8-2 tanh: {net_accuracy:.0%} correct", lambda grid: _mlp_score(net, grid))],
-            title="XOR: no line separates it; one hidden layer does", wandering=model.snapshots,
-        )  # fmt: skip
-        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, title=title)
-        log(f"a 2-layer MLP (2-8-2, tanh) classifies {net_accuracy:.0%} of the XOR points")
-    else:
-        metrics["test_accuracy"] = model.score(x_test, y_test)
-        figures["mistakes_per_epoch"] = plots.plot_mistakes_per_epoch(history, title=title)
-        figures["weights"] = plots.plot_class_weights(model.W, title=title)
-        log(f"test accuracy {metrics['test_accuracy']:.2%}")
-    for name, figure in figures.items():
-        plots.save_figure(figure, out_dir / f"{name}.png")
+    atomic_write_text(out_dir / "mistakes.csv", csv_text(model.history))
+    for name, figure in _figures(dataset, data, model, metrics, log).items():
+        save_figure(figure, out_dir / f"{name}.png")
     atomic_write_json(out_dir / "metrics.json", metrics)
     state = "converged" if model.converged else "did not converge"
-    epochs_word = "epoch" if len(history) == 1 else "epochs"
-    log(f"{state} after {len(history)} {epochs_word}; train accuracy {metrics['train_accuracy']:.2%}; "
-        f"wrote {out_dir}")  # fmt: skip
+    epochs_word = "epoch" if len(model.history) == 1 else "epochs"
+    log(f"{state} after {len(model.history)} {epochs_word}; train accuracy "
+        f"{metrics['train_accuracy']:.2%}; wrote {out_dir}")  # fmt: skip
     return metrics
+
+
+@dataclass
+class _Data:
+    x: np.ndarray
+    y: np.ndarray
+    settings: dict  # the data's settings, recorded in metrics.json
+    test: tuple[np.ndarray, np.ndarray] | None = None  # mnist
+    blobs: SeparableData | None = None  # blobs: the true separator and margin
+
+
+def _load(dataset, points, margin, seed, data_dir, progress) -> _Data:
+    if dataset == "mnist":
+        x, y, x_test, y_test = load_mnist(data_dir, progress=progress)
+        return _Data(x, y, {}, test=(x_test, y_test))
+    points = points if points is not None else DEFAULT_POINTS[dataset]
+    if dataset == "xor":
+        return _Data(*make_xor(points, seed=seed), {"points": points})
+    margin = margin if margin is not None else DEFAULT_MARGIN
+    blobs = make_blobs(points, margin=margin, seed=seed)
+    return _Data(blobs.x, blobs.y, {"points": points, "margin": margin}, blobs=blobs)
+
+
+def _figures(dataset: str, data: _Data, model, metrics: dict, log) -> dict:
+    """The study's figures by file name (without .png); adds what they show to ``metrics``."""
+    x, y, history = data.x, data.y, model.history
+    title = f"{type(model).__name__} ({metrics['variant']}) on {dataset}"
+    if dataset == "blobs":
+        blobs = data.blobs
+        bound = novikoff_bound(x, y, blobs.normal, blobs.offset)
+        metrics |= {"novikoff_bound": bound, "within_bound": sum(model.mistakes) <= bound}
+        log(f"{metrics['mistakes']} mistakes in all; Novikoff's bound (R/γ)² = {bound:.0f}")
+        separator = (blobs.normal, blobs.offset, blobs.margin)
+        return {
+            "boundaries": plot_boundary_snapshots(x, y, model.snapshots, model.mistakes, separator=separator),
+            "mistakes_per_epoch": plot_mistakes_per_epoch(history, bound, title),
+        }  # fmt: skip
+    if dataset == "xor":
+        net, net_accuracy = train_xor_mlp(x, y, seed=metrics["seed"])
+        metrics["mlp_train_accuracy"] = net_accuracy
+        log(f"a 2-layer MLP (2-8-2, tanh) classifies {net_accuracy:.0%} of the XOR points")
+        w = model.w
+        panels = [
+            (f"perceptron ({metrics['variant']}): {metrics['train_accuracy']:.0%} correct",
+             lambda grid: grid @ w[:-1] + w[-1]),
+            (f"MLP 2-8-2 tanh: {net_accuracy:.0%} correct", lambda grid: _mlp_score(net, grid)),
+        ]  # fmt: skip
+        xor = plot_decision_panels(x, y, panels, title="XOR: no line separates it; one hidden "
+                                   "layer does", wandering=model.snapshots)  # fmt: skip
+        return {"xor": xor, "mistakes_per_epoch": plot_mistakes_per_epoch(history, title=title)}
+    metrics["test_accuracy"] = model.score(*data.test)
+    log(f"test accuracy {metrics['test_accuracy']:.2%}")
+    return {
+        "mistakes_per_epoch": plot_mistakes_per_epoch(history, title=title),
+        "weights": plot_class_weights(model.W, title=title),
+    }
 
 
 def train_xor_mlp(x: np.ndarray, y: np.ndarray, seed: int = 0):

@@ -16,14 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import plots
 from ..data import load_dataset
 from ..diagnostics import layer_statistics
-from ..files import atomic_write_json, atomic_write_text, csv_text
+from ..files import atomic_write_json, atomic_write_text
 from ..losses import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import SGD
-from ..run_report import markdown_table
+from ..plots.debugging import plot_depth_accuracy, plot_gradient_flow
+from ..plots.style import save_figure
+from ..progress import progress_bar
+from ..tables import csv_text, markdown_table
 from ..training import evaluate, fit
 
 __all__ = ["VARIANTS", "VanishingSettings", "vanishing_study", "vanishing_run"]
@@ -61,9 +63,7 @@ def vanishing_study(data, settings: VanishingSettings, *, progress: bool = False
         )
     jobs = [(variant, depth) for variant in VARIANTS for depth in settings.depths]
     if progress:
-        from tqdm import tqdm
-
-        jobs = tqdm(jobs, desc="vanishing", unit="network", leave=False)
+        jobs = progress_bar(jobs, desc="vanishing", unit="network")
     flow, accuracy = [], []
     for (label, activation, init), depth in jobs:
         sizes = [x_train.shape[1], *[settings.width] * depth, 10]
@@ -115,9 +115,9 @@ def vanishing_run(
     atomic_write_json(out_dir / "settings.json", asdict(settings) | {"dataset": dataset})
     atomic_write_text(out_dir / "gradient_flow.csv", _flow_csv(flow))
     atomic_write_text(out_dir / "accuracy.csv", csv_text(accuracy))
-    plots.save_figure(plots.plot_gradient_flow(flow), out_dir / "gradient_flow.png", dpi=90)
+    save_figure(plot_gradient_flow(flow), out_dir / "gradient_flow.png", dpi=90)
     budget = f"({settings.steps} SGD steps, lr {settings.lr:g})"
-    plots.save_figure(plots.plot_depth_accuracy(accuracy, budget), out_dir / "accuracy.png")
+    save_figure(plot_depth_accuracy(accuracy, budget), out_dir / "accuracy.png")
     atomic_write_text(out_dir / "report.md", report_markdown(accuracy, settings))
     for label, _, _ in VARIANTS:
         rows = [r for r in accuracy if r["activation"] == label]

@@ -1,17 +1,21 @@
 """The figures and ``report.md`` of a training run, drawn from its files and its model."""
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
-from . import plots
-from .files import atomic_write_text
-from .metrics import confusion_matrix, precision_recall
-from .symptoms import statistic_layers
+from ..files import atomic_write_text
+from ..history import read_history
+from ..losses import softmax
+from ..metrics import confusion_matrix, precision_recall
+from ..plots.debugging import plot_diagnostics
+from ..plots.run import plot_comparison, plot_confusion, plot_curves, plot_mistakes, plot_weights
+from ..plots.style import save_figure
+from ..symptoms import statistic_layers
+from ..tables import markdown_table
 
-__all__ = ["write_run_report", "redraw_run", "compare_runs", "read_history", "markdown_table"]
+__all__ = ["FIGURES", "write_run_report", "has_statistics", "redraw_run", "compare_runs"]
 
 FIGURES = {
     "curves.png": "Loss and accuracy per epoch",
@@ -37,19 +41,17 @@ def write_run_report(
     counts = confusion_matrix(y_test, predictions, logits.shape[1])
     title = f"MLP {metrics['architecture']} ({config['activation']}, {config['optimizer']})"
 
-    figure = plots.plot_curves(history.rows, title, metrics["test_accuracy"], history.batch_loss)
-    plots.save_figure(figure, run_dir / "curves.png")
-    plots.save_figure(plots.plot_confusion(counts), run_dir / "confusion.png")
+    figure = plot_curves(history.rows, title, metrics["test_accuracy"], history.batch_loss)
+    save_figure(figure, run_dir / "curves.png")
+    save_figure(plot_confusion(counts), run_dir / "confusion.png")
     wrong = np.flatnonzero(predictions != y_test)
-    probs = _softmax(logits[wrong])
-    figure = plots.plot_mistakes(
-        x_test[wrong], y_test[wrong], predictions[wrong], probs.max(axis=1)
-    )
-    plots.save_figure(figure, run_dir / "mistakes.png")
-    plots.save_figure(plots.plot_weights(model.layers[0].W.value), run_dir / "weights.png")
+    probs = softmax(logits[wrong])
+    figure = plot_mistakes(x_test[wrong], y_test[wrong], predictions[wrong], probs.max(axis=1))
+    save_figure(figure, run_dir / "mistakes.png")
+    save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png")
     diagnosed = has_statistics(history.rows)
     if diagnosed:
-        plots.save_figure(plots.plot_diagnostics(history.rows), run_dir / "diagnostics.png")
+        save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png")
     report = report_markdown(config, metrics, counts)
     if diagnosed:
         report += diagnostics_markdown(history.rows[-1], symptoms or [])
@@ -97,31 +99,11 @@ def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def read_history(run_dir):
-    """The History of a run directory: history.json if present, else history.csv."""
-    from .training import History
-
-    run_dir = Path(run_dir)
-    if (run_dir / "history.json").exists():
-        return History.from_json((run_dir / "history.json").read_text())
-    if not (run_dir / "history.csv").exists():
-        raise FileNotFoundError(
-            f"{run_dir} has no history.json or history.csv; is it a run directory?"
-        )
-    with open(run_dir / "history.csv", newline="") as f:
-        return History(
-            [
-                {k: float(v) if k != "epoch" else int(v) for k, v in row.items()}
-                for row in csv.DictReader(f)
-            ]
-        )
-
-
 def redraw_run(run_dir, data_dir=None) -> None:
     """Draw a finished run's figures and report.md again from its files."""
+    from ..data import load_dataset
+    from ..saving import load
     from .config import load_config
-    from .data import load_dataset
-    from .model import load
 
     run_dir = Path(run_dir)
     for name in ("config.toml", "metrics.json", "model.npz"):
@@ -144,7 +126,7 @@ def redraw_run(run_dir, data_dir=None) -> None:
 def compare_runs(run_dirs, out) -> Path:
     """Overlay the validation curves of several runs in one figure."""
     runs = [(Path(d).name, read_history(d).rows) for d in run_dirs]
-    return plots.save_figure(plots.plot_comparison(runs), out)
+    return save_figure(plot_comparison(runs), out)
 
 
 def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
@@ -178,14 +160,3 @@ def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
     ]
     lines += [markdown_table(["class", "precision", "recall", "examples"], rows), ""]
     return "\n".join(lines)
-
-
-def markdown_table(header: list, rows: list[list]) -> str:
-    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)

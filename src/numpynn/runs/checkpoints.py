@@ -21,10 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write_bytes, atomic_write_text
-from .model import FORMAT as MODEL_FORMAT
-from .model import Sequential, build_layers, layer_specs, read_array, read_parameters
-from .training import History, TrainState
+from ..files import atomic_write_bytes, atomic_write_text
+from ..history import History
+from ..model import Sequential
+from ..saving import FORMAT as MODEL_FORMAT
+from ..saving import build_layers, layer_specs, read_array, read_parameters
+from ..training import TrainState
 
 __all__ = [
     "CheckpointError",

@@ -26,9 +26,18 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..progress import progress_bar
 from .config import TrainConfig, load_config
 
-__all__ = ["Task", "Outcome", "config_hash", "finished_metrics", "run_task", "run_tasks"]
+__all__ = [
+    "Task",
+    "Outcome",
+    "config_hash",
+    "finished_metrics",
+    "run_task",
+    "run_tasks",
+    "worker_main",
+]
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -92,7 +101,11 @@ def run_tasks(
     data_dir = None if data_dir is None else str(Path(data_dir).resolve())
     spec = {"data_dir": data_dir, "threads": threads, "figures": figures,
             "keep_checkpoints": keep_checkpoints}  # fmt: skip
-    bar = _progress_bar(len(todo)) if progress and todo else None
+    bar = (
+        progress_bar(total=len(todo), desc="runs", unit="run", leave=True)
+        if progress and todo
+        else None
+    )
     say = bar.write if bar is not None else log
 
     def record(outcome: Outcome) -> None:
@@ -119,7 +132,7 @@ def run_tasks(
 
 def _run_locally(tasks, spec, jobs, retries, record, retrying) -> None:
     """Keep ``jobs`` worker processes busy; one process per run attempt."""
-    from .runs import stop_requested_by_signals
+    from .run import stop_requested_by_signals
 
     pending = deque((task, 1) for task in tasks)
     running: dict[subprocess.Popen, tuple[Task, int]] = {}
@@ -155,10 +168,10 @@ def _start_worker(task: Task, spec: dict) -> subprocess.Popen:
     task.run_dir.mkdir(parents=True, exist_ok=True)
     env = os.environ | {name: str(spec["threads"]) for name in THREAD_VARIABLES}
     # the workers import this very numpynn, wherever it was imported from
-    source = str(Path(__file__).resolve().parents[1])
+    source = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
     payload = json.dumps(_payload(task, spec))
-    code = "import sys; from numpynn.sweep import _worker_main; _worker_main(sys.argv[1])"
+    code = "import sys; from numpynn.runs.sweep import worker_main; worker_main(sys.argv[1])"
     with open(task.run_dir / "train.log", "ab") as log_file:
         return subprocess.Popen(
             [sys.executable, "-c", code, payload], env=env, stdin=subprocess.DEVNULL,
@@ -166,10 +179,10 @@ def _start_worker(task: Task, spec: dict) -> subprocess.Popen:
         )  # fmt: skip
 
 
-def _worker_main(payload: str) -> None:
+def worker_main(payload: str) -> None:
     """The body of a local worker process (stdout and stderr are its run's train.log)."""
     task = json.loads(payload)
-    sys.argv = ["numpynn.sweep worker", task["run_dir"]]  # what the run's manifest records
+    sys.argv = ["numpynn.runs.sweep worker", task["run_dir"]]  # what the run's manifest records
     _watch_parent()
     train_task(task, log=lambda line: print(line, flush=True))
 
@@ -250,8 +263,8 @@ def run_task(payload: dict) -> dict:
 
 def train_task(payload: dict, log: Callable[[str], None]) -> dict:
     """Train (or resume) the run a payload describes, holding its run directory's lock."""
-    from .checkpoint import CheckpointError
-    from .runs import train_run
+    from .checkpoints import CheckpointError
+    from .run import train_run
 
     config = TrainConfig(**payload["config"]).validate()
     run_dir = Path(payload["run_dir"])
@@ -307,9 +320,3 @@ def _blas_threads(threads: int):
     except ImportError:
         return nullcontext()
     return threadpool_limits(limits=threads, user_api="blas")
-
-
-def _progress_bar(total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="runs", unit="run", dynamic_ncols=True)

@@ -7,13 +7,8 @@ every epoch, ``best`` by validation loss) from which ``--resume`` continues exac
 written atomically.
 """
 
-import os
-import platform
 import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,18 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import clean_checkpoints, restore_checkpoint, save_checkpoint
+from ..data import DATASETS, load_dataset
+from ..data.batching import train_val_split
+from ..diagnostics import Monitor
+from ..files import atomic_write_json, atomic_write_text
+from ..losses import Loss, get_loss
+from ..model import Sequential, mlp
+from ..optim import Optimizer
+from ..saving import save
+from ..schedules import Schedule
+from ..training import TrainingInterrupted, TrainState, evaluate, fit
+from .checkpoints import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, save_config
-from .data import DATASETS, load_dataset
-from .data.batching import train_val_split
-from .diagnostics import Monitor
-from .files import atomic_write_json, atomic_write_text
-from .losses import Loss, get_loss
-from .model import Sequential, mlp, save
-from .optim import Optimizer
-from .run_report import has_statistics, write_run_report
-from .schedules import Schedule
-from .training import TrainingInterrupted, TrainState, evaluate, fit
+from .manifest import run_manifest
+from .report import has_statistics, write_run_report
 
 __all__ = [
     "train_run",
@@ -40,8 +37,9 @@ __all__ = [
     "RunSetup",
     "seed_streams",
     "RunInterrupted",
-    "run_manifest",
     "monitor_batch",
+    "stop_requested_by_signals",
+    "format_epoch",
 ]
 
 MONITOR_BATCH = 1000  # images of the validation set on which --diagnostics measures each epoch
@@ -95,38 +93,48 @@ def train_run(
     """
     config.validate()
     out_dir = Path(out_dir)
-    checkpoints = out_dir / "checkpoints"
     setup = prepare_run(config, data_dir, progress=progress)
-    model, loss_fn, optimizer, rngs = setup.model, setup.loss_fn, setup.optimizer, setup.rngs
-    train, val, schedule = setup.train, setup.val, setup.schedule
-    x_test, y_test = setup.test
-    architecture = setup.architecture
-    saved_rngs = {"model": rngs["model"], "shuffle": rngs["shuffle"]}
-
-    clean_checkpoints(checkpoints)
     state = None
+    clean_checkpoints(out_dir / "checkpoints")
     if resume:
-        state = restore_checkpoint(
-            checkpoints / "last.json", model, optimizer, saved_rngs, checkpoints / "best.json"
-        )
+        state = restore_checkpoint(out_dir / "checkpoints" / "last.json", setup.model,
+                                   setup.optimizer, _saved_rngs(setup),
+                                   out_dir / "checkpoints" / "best.json")  # fmt: skip
         log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
         diagnostics = _resumed_diagnostics(state, diagnostics)
     else:
         out_dir.mkdir(parents=True, exist_ok=True)
         save_config(config, out_dir / "config.toml")
         atomic_write_json(out_dir / "manifest.json", run_manifest(config))
-    log(f"MLP {architecture} ({config.activation}), {model.num_parameters():,} parameters; "
-        f"{len(train[0])} training / {len(val[0])} validation images")  # fmt: skip
+    log(f"MLP {setup.architecture} ({config.activation}), {setup.model.num_parameters():,} "
+        f"parameters; {len(setup.train[0])} training / {len(setup.val[0])} validation images")  # fmt: skip
     clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
-    log(f"optimizer {optimizer!r}, schedule {schedule!r}{clipping}, loss {loss_fn!r}")
+    log(f"optimizer {setup.optimizer!r}, schedule {setup.schedule!r}{clipping}, loss "
+        f"{setup.loss_fn!r}")  # fmt: skip
     log(f"writing to {out_dir}")
     monitor = None
     if diagnostics:
-        monitor = Monitor(*monitor_batch(train, val), warn=lambda s: log(f"warning: {s}"))
+        monitor = Monitor(
+            *monitor_batch(setup.train, setup.val), warn=lambda s: log(f"warning: {s}")
+        )
+    history = _fit(setup, config, out_dir, state, monitor, progress, log)
+    return _finish(setup, config, out_dir, history, monitor, figures, log)
+
+
+def _saved_rngs(setup: "RunSetup") -> dict[str, np.random.Generator]:
+    """The generators a checkpoint saves: the split is drawn again from the seed on resume."""
+    return {"model": setup.rngs["model"], "shuffle": setup.rngs["shuffle"]}
+
+
+def _fit(setup: "RunSetup", config, out_dir: Path, state, monitor, progress, log):
+    """``fit`` with a checkpoint after every epoch (and at an interruption); a NaN's message
+    says which checkpoint still holds finite weights."""
+    checkpoints = out_dir / "checkpoints"
     saved_epoch = state.epoch if state is not None else 0  # of the last good checkpoint
 
     def checkpoint(state: TrainState, tags=("last",)) -> None:
-        save_checkpoint(checkpoints, tags, model, optimizer, state, saved_rngs, config.to_dict())
+        save_checkpoint(checkpoints, tags, setup.model, setup.optimizer, state,
+                        _saved_rngs(setup), config.to_dict())  # fmt: skip
 
     def end_of_epoch(state: TrainState) -> None:
         nonlocal saved_epoch
@@ -140,12 +148,12 @@ def train_run(
             stop_requested_by_signals() as should_stop,
             np.errstate(over="ignore", invalid="ignore"),
         ):
-            history = fit(
-                model, loss_fn, optimizer, train, val if config.val_size else None,
-                epochs=config.epochs, batch_size=config.batch_size, rng=rngs["shuffle"],
-                schedule=schedule, clip_norm=config.clip_norm, patience=config.patience or None,
-                progress=progress, state=state, on_epoch_end=end_of_epoch,
-                should_stop=should_stop, monitor=monitor,
+            return fit(
+                setup.model, setup.loss_fn, setup.optimizer, setup.train,
+                setup.val if config.val_size else None, epochs=config.epochs,
+                batch_size=config.batch_size, rng=setup.rngs["shuffle"], schedule=setup.schedule,
+                clip_norm=config.clip_norm, patience=config.patience or None, progress=progress,
+                state=state, on_epoch_end=end_of_epoch, should_stop=should_stop, monitor=monitor,
             )  # fmt: skip
     except TrainingInterrupted as interruption:
         if interruption.state.batch:  # mid-epoch; at an epoch's end `last` is already saved
@@ -160,7 +168,11 @@ def train_run(
         )
         raise FloatingPointError(f"{error}; {kept}") from None
 
-    test = evaluate(model, x_test, y_test, loss_fn=loss_fn)
+
+def _finish(setup: "RunSetup", config, out_dir: Path, history, monitor, figures, log) -> dict:
+    """Test the model and write the run's files, metrics.json last; return the metrics."""
+    model, (x_test, y_test) = setup.model, setup.test
+    test = evaluate(model, x_test, y_test, loss_fn=setup.loss_fn)
     metrics = {
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
@@ -168,7 +180,7 @@ def train_run(
         "epochs": len(history),
         "train_seconds": sum(history["seconds"]),
         "parameters": model.num_parameters(),
-        "architecture": architecture,
+        "architecture": setup.architecture,
     }
     atomic_write_text(out_dir / "history.csv", history.to_csv())
     atomic_write_text(out_dir / "history.json", history.to_json())
@@ -276,51 +288,6 @@ def stop_requested_by_signals() -> Iterator[Callable[[], bool]]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-
-
-def run_manifest(config: TrainConfig) -> dict:
-    """What produced a run: its config and seed, software versions, BLAS, threads, git commit."""
-    from . import __version__
-
-    return {
-        "config": config.to_dict(),
-        "seed": config.seed,
-        "command": " ".join(sys.argv),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": {
-            "numpynn": __version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        "blas": _blas(),
-        "threads": {
-            k: os.environ[k]
-            for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-            if k in os.environ
-        },
-        "cpu_count": os.cpu_count(),
-        "git_commit": _git_commit(),
-    }
-
-
-def _blas() -> dict:
-    try:
-        from threadpoolctl import threadpool_info  # optional: reports the live thread count
-    except ImportError:
-        blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-        return {"name": blas.get("name"), "version": blas.get("version")}
-    return next(({"name": i.get("internal_api"), "version": i.get("version"), "num_threads": i.get("num_threads")}
-                 for i in threadpool_info() if i.get("user_api") == "blas"), {})  # fmt: skip
-
-
-def _git_commit() -> str | None:
-    """The commit of the numpynn checkout this code runs from, if it runs from one."""
-    try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
-                                capture_output=True, text=True, timeout=5)  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
 
 
 def format_epoch(row: dict, epochs: int) -> str:

@@ -1,20 +1,21 @@
 """TrainConfig: every setting of a training run, validated, read from and written to TOML."""
 
 import dataclasses
-import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .files import atomic_write_text
-from .init import INITIALIZERS
-from .losses import LOSSES
-from .optim import OPTIMIZERS, Optimizer, get_optimizer
-from .parameter import Parameter
-from .schedules import SCHEDULES, Schedule, make_schedule
+from ..activations import ACTIVATIONS
+from ..files import atomic_write_text
+from ..init import INITIALIZERS
+from ..losses import LOSSES
+from ..optim import OPTIMIZERS, Optimizer, get_optimizer
+from ..parameter import Parameter
+from ..schedules import SCHEDULES, Schedule, make_schedule
+from ..validation import check_choice, check_int, check_number, is_int
 
 __all__ = [
     "TrainConfig",
@@ -56,30 +57,30 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise ValueError naming the first bad key, its allowed values and what was given."""
-        _choice("activation", self.activation, ACTIVATIONS)
-        _choice("init", self.init, ["auto", *INITIALIZERS])
-        _choice("loss", self.loss, LOSSES)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("schedule", self.schedule, SCHEDULES)
-        _choice("dtype", self.dtype, ["float32", "float64"])
-        if not (isinstance(self.hidden, list) and all(_is_int(h) and h >= 1 for h in self.hidden)):
+        check_choice("activation", self.activation, ACTIVATIONS)
+        check_choice("init", self.init, ["auto", *INITIALIZERS])
+        check_choice("loss", self.loss, LOSSES)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("dtype", self.dtype, ["float32", "float64"])
+        if not (isinstance(self.hidden, list) and all(is_int(h) and h >= 1 for h in self.hidden)):
             raise ValueError(
                 f"hidden must be a list of widths >= 1 (e.g. [256, 128]), got {self.hidden!r}"
             )
-        _number("lr", self.lr, low=0, low_open=True)
-        _number("dropout", self.dropout, low=0, high=1)
+        check_number("lr", self.lr, 0, low_open=True)
+        check_number("dropout", self.dropout, 0, 1)
         for key in ("batch_size", "epochs"):
-            _integer(key, getattr(self, key), low=1)
+            check_int(key, getattr(self, key), 1)
         for key in ("val_size", "seed", "warmup_epochs", "patience"):
-            _integer(key, getattr(self, key), low=0)
+            check_int(key, getattr(self, key), 0)
         if self.patience and not self.val_size:
             raise ValueError("patience needs a validation set; set val_size > 0 or patience = 0")
         for key in ("momentum", "weight_decay", "gamma", "clip_norm"):
             if getattr(self, key) is not None:
-                _number(key, getattr(self, key), low=0, low_open=key in ("gamma", "clip_norm"))
+                check_number(key, getattr(self, key), 0, low_open=key in ("gamma", "clip_norm"))
         for key in ("step_size", "train_size"):
             if getattr(self, key) is not None:
-                _integer(key, getattr(self, key), low=1)
+                check_int(key, getattr(self, key), 1)
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         self.build_optimizer([Parameter(np.zeros(1))])
         self.build_schedule()
@@ -153,26 +154,4 @@ def _toml_value(v) -> str:
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    return repr(v)
-
-
-def _choice(key, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{key} must be one of: {', '.join(sorted(allowed))}; got {value!r}")
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _integer(key, value, low) -> None:
-    if not _is_int(value) or value < low:
-        raise ValueError(f"{key} must be an integer >= {low}, got {value!r}")
-
-
-def _number(key, value, low, high=math.inf, low_open=False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < low or (low_open and value == low) or value >= high:
-        lower = f"> {low}" if low_open else f">= {low}"
-        upper = f" and < {high}" if math.isfinite(high) else ""
-        raise ValueError(f"{key} must be a number {lower}{upper}, got {value!r}")
+    return repr(int(v) if isinstance(v, numbers.Integral) else float(v))

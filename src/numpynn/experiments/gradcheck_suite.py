@@ -15,6 +15,7 @@ from ..files import atomic_write_text
 from ..gradcheck import GradcheckReport, gradcheck
 from ..losses import LOSSES, get_loss
 from ..model import mlp
+from ..progress import progress_bar
 
 __all__ = [
     "Case",
@@ -82,9 +83,7 @@ def check_all(*, progress: bool = False, **kwargs) -> list[Case]:
     """``check_mlp`` for every case of ``all_cases()``; a progress bar if ``progress``."""
     cases = all_cases()
     if progress:
-        from tqdm import tqdm
-
-        cases = tqdm(cases, desc="gradcheck", unit="network", leave=False)
+        cases = progress_bar(cases, desc="gradcheck", unit="network")
     return [check_mlp(hidden, activation, loss, **kwargs) for activation, loss, hidden in cases]
 
 

@@ -1,0 +1,183 @@
+"""What the commands share: the parser class, argument types that say what they want, the flags
+of every command that builds a network, and turning flags into a ``TrainConfig``."""
+
+import argparse
+from pathlib import Path
+
+from ..activations import ACTIVATIONS
+from ..losses import LOSSES
+from ..optim import OPTIMIZERS
+from ..runs.config import TrainConfig, load_config
+from ..runs.directories import RunDirectoryError, new_run_dir
+from ..schedules import SCHEDULES
+
+__all__ = [
+    "UsageError",
+    "Parser",
+    "checked",
+    "add_model_flags",
+    "add_train_flags",
+    "add_output_flags",
+    "build_config",
+    "given_flags",
+    "run_dir",
+]
+
+
+class UsageError(Exception):
+    """A bad flag or config value: exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with whole-word flags only and one-line usage errors."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+def checked(convert, rule: str, ok):
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    return parse
+
+
+positive_float = checked(float, "a number > 0", lambda v: v > 0 and v != float("inf"))
+positive_int = checked(int, "an integer >= 1", lambda v: v >= 1)
+natural_int = checked(int, "an integer >= 0", lambda v: v >= 0)
+probability = checked(float, "a number in [0, 1)", lambda v: 0 <= v < 1)
+open_unit = checked(float, "a number in (0, 1)", lambda v: 0 < v < 1)
+non_negative_float = checked(float, "a number >= 0", lambda v: 0 <= v < float("inf"))
+decay_factor = checked(float, "a number in (0, 1]", lambda v: 0 < v <= 1)
+widths = checked(
+    lambda t: [int(w) for w in t.split(",")] if t.strip() else [],
+    "comma-separated widths >= 1, e.g. 256,128",
+    lambda v: all(w >= 1 for w in v),
+)
+
+positive_ints = checked(
+    lambda t: [int(v) for v in t.split(",")],
+    "comma-separated integers >= 1, e.g. 1,2,3",
+    lambda v: all(d >= 1 for d in v),
+)
+positive_floats = checked(
+    lambda t: [float(v) for v in t.split(",")],
+    "comma-separated numbers > 0, e.g. 0.001,0.01",
+    lambda v: all(0 < x < float("inf") for x in v),
+)
+names = checked(
+    lambda t: [v.strip() for v in t.split(",")],
+    "comma-separated names, e.g. relu,tanh",
+    lambda v: all(v),
+)
+
+
+def add_model_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
+    """Flags that describe the network; shared by every command that builds one. With ``grid``
+    (a study's grid sets the architecture) --hidden and --activation are left out of --help;
+    they still parse, so the command can say what to use instead."""
+    parser.add_argument("--hidden", type=widths,
+                        help=argparse.SUPPRESS if grid else "hidden layer widths (default 256,128)")  # fmt: skip
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS),
+                        help=argparse.SUPPRESS if grid else "(default relu)")  # fmt: skip
+    parser.add_argument("--loss", choices=sorted(LOSSES), help="(default cross-entropy)")
+    parser.add_argument("--dropout", type=probability, help="dropout probability (default 0)")
+    parser.add_argument(
+        "--seed", type=natural_int, help="seed for weights, split and order (default 0)"
+    )
+
+
+def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE.toml", help="read settings; flags win")
+    parser.add_argument("--dataset", help="mnist or fashion-mnist (default mnist)")
+    parser.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
+    )
+    add_model_flags(parser, grid)
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
+    parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 5e-3)")
+    parser.add_argument(
+        "--momentum", type=probability, help="sgd, momentum, nesterov, rmsprop (default 0 or 0.9)"
+    )
+    parser.add_argument(
+        "--weight-decay", type=non_negative_float, help="(default 0; 1e-2 for adamw)"
+    )
+    parser.add_argument(
+        "--schedule", choices=sorted(SCHEDULES), help="learning rate per epoch (default cosine)"
+    )
+    parser.add_argument(
+        "--warmup-epochs", type=natural_int, help="linear warm-up before the schedule (default 0)"
+    )
+    parser.add_argument(
+        "--gamma", type=decay_factor, help="decay factor of the step/exponential schedules"
+    )
+    parser.add_argument(
+        "--step-size", type=positive_int, help="epochs between step decays (default: a third)"
+    )
+    parser.add_argument(
+        "--clip-norm", type=positive_float, help="cap the global gradient norm (default off)"
+    )
+    parser.add_argument("--batch-size", type=positive_int, help="(default 256)")
+    parser.add_argument(
+        "--epochs", type=positive_int, help="(default 5; --full 10)" if grid else "(default 5)"
+    )
+    parser.add_argument(
+        "--val-size", type=natural_int, help="validation images held out (default 5000)"
+    )
+    parser.add_argument(
+        "--train-size", type=positive_int,
+        help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",
+    )  # fmt: skip
+    parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
+
+
+def add_output_flags(
+    parser: argparse.ArgumentParser, out_help: str, quiet_help: str = "no progress bar"
+) -> None:
+    """--out DIR and --quiet, in that order; shared by the commands that write a folder."""
+    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument("--quiet", action="store_true", help=quiet_help)
+
+
+def build_config(args: argparse.Namespace) -> TrainConfig:
+    """Defaults, then the --config file, then the flags given on the command line."""
+    try:
+        base = load_config(args.config) if args.config else TrainConfig()
+        values = base.to_dict() | given_flags(args)
+        return TrainConfig(**values).validate()
+    except (ValueError, FileNotFoundError) as error:
+        raise UsageError(str(error)) from error
+
+
+def given_flags(args: argparse.Namespace) -> dict:
+    """The config keys set by flags on the command line."""
+    keys = TrainConfig().to_dict()
+    return {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
+
+
+def run_dir(out: Path | None, command: str, name: str, study_file: str | None = None) -> Path:
+    """--out, or runs/NAME-TIME (``runs.directories.new_run_dir``); a folder that cannot be used
+    is a usage error that says what to do instead."""
+    try:
+        return new_run_dir(out, name, study_file)
+    except RunDirectoryError as error:
+        if study_file is not None:
+            advice = "choose another"
+        elif command == "train":
+            advice = (
+                f"choose another folder, or continue it with `numpynn train --resume {error.path}`"
+            )
+        else:
+            advice = "choose another folder"
+        raise UsageError(f"numpynn {command}: --out {error}; {advice}") from None

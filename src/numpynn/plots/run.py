@@ -1,0 +1,104 @@
+"""The figures of a training run (``numpynn train``, ``numpynn plot``): its curves, test confusion
+matrix, mistakes and first-layer weights, and several runs' validation curves overlaid."""
+
+import numpy as np
+
+from .style import pyplot
+
+__all__ = ["plot_curves", "plot_confusion", "plot_mistakes", "plot_weights", "plot_comparison"]
+
+
+def plot_curves(rows: list[dict], title: str, test_accuracy: float | None = None, batch_loss=None):
+    """Loss and accuracy vs epoch, training and validation, the test accuracy as a line."""
+    plt = pyplot()
+    epochs = [r["epoch"] for r in rows]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if batch_loss is not None and len(batch_loss):
+        steps = (1 + np.arange(len(batch_loss))) * (epochs[-1] / len(batch_loss))
+        ax_loss.plot(steps, batch_loss, color="C0", alpha=0.2, lw=0.6, label="train (per batch)")
+    ax_loss.plot(epochs, [r["train_loss"] for r in rows], "o-", color="C0", label="train")
+    ax_acc.plot(epochs, [100 * r["train_accuracy"] for r in rows], "o-", color="C0", label="train")
+    if not all(np.isnan(r["val_loss"]) for r in rows):
+        ax_loss.plot(epochs, [r["val_loss"] for r in rows], "s-", color="C1", label="validation")
+        ax_acc.plot(
+            epochs, [100 * r["val_accuracy"] for r in rows], "s-", color="C1", label="validation"
+        )
+    if test_accuracy is not None:
+        ax_acc.axhline(100 * test_accuracy, color="C2", ls="--", label=f"test {test_accuracy:.2%}")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss", yscale="log")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    return fig
+
+
+def plot_confusion(counts: np.ndarray, title: str = "test confusion matrix"):
+    plt = pyplot()
+    C = len(counts)
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    # off-diagonal errors are what matters: show log counts so small ones stay visible
+    image = ax.imshow(np.log1p(counts), cmap="Blues")
+    for t in range(C):
+        for p in range(C):
+            dark = np.log1p(counts[t, p]) > 0.6 * np.log1p(counts.max())
+            ax.text(p, t, str(counts[t, p]), ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")  # fmt: skip
+    ax.set(xticks=range(C), yticks=range(C), xlabel="predicted", ylabel="true", title=title)
+    fig.colorbar(image, ax=ax, label="log(1 + count)")
+    return fig
+
+
+def plot_mistakes(images: np.ndarray, labels, predictions, confidences, limit: int = 36):
+    """A grid of misclassified images, each titled 'true → predicted (confidence)'."""
+    plt = pyplot()
+    n = min(limit, len(images))
+    cols = 9
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.5), squeeze=False)
+    side = int(round(np.sqrt(images.shape[1])))
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i].reshape(side, side), cmap="gray_r")
+            ax.set_title(
+                f"{labels[i]}→{predictions[i]} ({confidences[i]:.0%})", fontsize=8, color="C3"
+            )
+    fig.suptitle(f"misclassified test images: true→predicted (confidence), {n} shown")
+    return fig
+
+
+def plot_weights(W: np.ndarray, limit: int = 64):
+    """First-layer weights of up to ``limit`` hidden units, each as an image (red +, blue −)."""
+    plt = pyplot()
+    n = min(limit, W.shape[1])
+    cols = 8
+    rows = -(-n // cols)
+    side = int(round(np.sqrt(W.shape[0])))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.1), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            w = W[:, i].reshape(side, side)
+            limit_abs = np.abs(w).max() or 1.0
+            ax.imshow(w, cmap="RdBu_r", vmin=-limit_abs, vmax=limit_abs)
+    fig.suptitle(f"first-layer weights of {n} hidden units")
+    return fig
+
+
+def plot_comparison(runs: list[tuple[str, list[dict]]]):
+    """Validation loss and accuracy of several runs, overlaid."""
+    plt = pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for label, rows in runs:
+        epochs = [r["epoch"] for r in rows]
+        ax_loss.plot(epochs, [r["val_loss"] for r in rows], "o-", ms=3, label=label)
+        ax_acc.plot(epochs, [100 * r["val_accuracy"] for r in rows], "o-", ms=3, label=label)
+    ax_loss.set(xlabel="epoch", ylabel="validation loss", yscale="log", title="validation loss")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)", title="validation accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    return fig

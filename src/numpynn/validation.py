@@ -1,0 +1,70 @@
+"""Argument validators: each returns the value it checked or raises a ValueError that says what is
+wrong, in one template: ``<who>: <name> must be <rule>, got <value>`` (``who`` is left out for a
+config key, whose name says where it is)."""
+
+import math
+import numbers
+
+__all__ = ["is_int", "is_number", "check_int", "check_number", "check_choice", "look_up"]
+
+
+def is_int(value) -> bool:
+    """An integer (Python or NumPy), not a bool: True is 1 to Python, never a count to us."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value) -> bool:
+    """A finite real number (Python or NumPy), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_int(name: str, value, low: int, who: str = ""):
+    """``value`` if it is an integer >= ``low``."""
+    if not (is_int(value) and value >= low):
+        raise ValueError(f"{_prefix(who)}{name} must be an integer >= {low}, got {value!r}")
+    return value
+
+
+def check_number(
+    name: str,
+    value,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = True,
+    who: str = "",
+) -> float:
+    """``value`` as a float if it is a finite number in the interval from ``low`` to ``high``
+    (closed at ``low`` and open at ``high`` unless told otherwise)."""
+    inside = is_number(value) and (
+        (value > low if low_open else value >= low)
+        and (value < high if high_open else value <= high)
+    )
+    if not inside:
+        if math.isfinite(high):
+            rule = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        else:
+            rule = f"a number {'>' if low_open else '>='} {low:g}"
+        raise ValueError(f"{_prefix(who)}{name} must be {rule}, got {value!r}")
+    return float(value)
+
+
+def check_choice(name: str, value, allowed, who: str = ""):
+    """``value`` if it is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(
+            f"{_prefix(who)}{name} must be one of: {', '.join(sorted(allowed))}; got {value!r}"
+        )
+    return value
+
+
+def look_up(kind: str, name: str, registry: dict):
+    """``registry[name]``; an unknown name is an error that lists the known ones."""
+    if name not in registry:
+        raise ValueError(f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(registry))}")
+    return registry[name]
+
+
+def _prefix(who: str) -> str:
+    return f"{who}: " if who else ""
