@@ -74,8 +74,8 @@ def find_symptoms(
         for symptom in (
             _gradient_flow(latest, layers),
             _update_ratio(latest, layers, lr, peak_lr=max(row.get("lr", lr) for row in rows)),
-            _dead(latest, layers),
-            _saturated(latest, layers),
+            _units(latest, layers, "dead"),
+            _units(latest, layers, "saturated"),
             _not_decreasing(batch_loss, lr),
             _overfitting(rows),
         ):
@@ -193,39 +193,36 @@ def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
     return None
 
 
-def _worst(latest, layers, stat: str) -> tuple[str | None, float]:
-    """The layer with the highest ``stat`` in the latest row, and that value (None, 0 if none)."""
-    values = {name: latest[f"{name}.{stat}"] for name in layers if f"{name}.{stat}" in latest}
-    worst = max(values, key=values.get, default=None)
-    return worst, values.get(worst, 0.0)
-
-
-def _dead(latest, layers) -> Symptom | None:
-    worst, fraction = _worst(latest, layers, "dead")
-    if worst is None or fraction <= DEAD_FRACTION:
-        return None
-    return Symptom(
+UNIT_SYMPTOMS = {  # statistic: (symptom, threshold, what that fraction of units is, advice)
+    "dead": (
         "dead-relus",
-        0,
-        f"{fraction:.0%} of the ReLUs after {worst} are dead (never active on the evaluation "
-        "batch): they get no gradient and never recover",
+        DEAD_FRACTION,
+        "of the ReLUs after {layer} are dead (never active on the evaluation batch): they get no "
+        "gradient and never recover",
         "lower the learning rate, check the biases are not negative (they start at 0), or use "
         "leaky_relu (--activation leaky_relu)",
-    )
-
-
-def _saturated(latest, layers) -> Symptom | None:
-    worst, fraction = _worst(latest, layers, "saturated")
-    if worst is None or fraction <= SATURATED_FRACTION:
-        return None
-    return Symptom(
+    ),
+    "saturated": (
         "saturated-units",
-        0,
-        f"{fraction:.0%} of the sigmoid/tanh units after {worst} are saturated (stuck in a "
-        "flat tail where their slope is nearly 0), so little gradient passes them",
+        SATURATED_FRACTION,
+        "of the sigmoid/tanh units after {layer} are saturated (stuck in a flat tail where their "
+        "slope is nearly 0), so little gradient passes them",
         "use Xavier initialization (--init auto), scale the inputs to [0, 1], lower the learning "
         "rate, or switch to ReLU",
-    )
+    ),
+}
+
+
+def _units(latest, layers, stat: str) -> Symptom | None:
+    """Dead or saturated units (``stat``): the layer with the most of them, past the threshold."""
+    name, threshold, what, advice = UNIT_SYMPTOMS[stat]
+    fractions = {
+        layer: latest[f"{layer}.{stat}"] for layer in layers if f"{layer}.{stat}" in latest
+    }
+    worst = max(fractions, key=fractions.get, default=None)
+    if worst is None or fractions[worst] <= threshold:
+        return None
+    return Symptom(name, 0, f"{fractions[worst]:.0%} " + what.format(layer=worst), advice)
 
 
 def _not_decreasing(batch_loss, lr) -> Symptom | None:

@@ -1,5 +1,5 @@
-"""What the commands share: the parser class, argument types that say what they want, the flags
-of every command that builds a network, and turning flags into a ``TrainConfig``."""
+"""What the commands share: the parser class, adding a command, the flags of every command that
+builds a network, turning flags into a ``TrainConfig``, and a new run directory."""
 
 import argparse
 from pathlib import Path
@@ -10,11 +10,20 @@ from ..optim import OPTIMIZERS
 from ..runs.config import TrainConfig, load_config
 from ..runs.directories import RunDirectoryError, new_run_dir
 from ..schedules import SCHEDULES
+from .argtypes import (
+    decay_factor,
+    natural_int,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    probability,
+    widths,
+)
 
 __all__ = [
     "UsageError",
     "Parser",
-    "checked",
+    "add_command",
     "add_model_flags",
     "add_train_flags",
     "add_output_flags",
@@ -40,47 +49,12 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
-def checked(convert, rule: str, ok):
-    def parse(text: str):
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
-        return value
-
-    return parse
-
-
-positive_float = checked(float, "a number > 0", lambda v: v > 0 and v != float("inf"))
-positive_int = checked(int, "an integer >= 1", lambda v: v >= 1)
-natural_int = checked(int, "an integer >= 0", lambda v: v >= 0)
-probability = checked(float, "a number in [0, 1)", lambda v: 0 <= v < 1)
-open_unit = checked(float, "a number in (0, 1)", lambda v: 0 < v < 1)
-non_negative_float = checked(float, "a number >= 0", lambda v: 0 <= v < float("inf"))
-decay_factor = checked(float, "a number in (0, 1]", lambda v: 0 < v <= 1)
-widths = checked(
-    lambda t: [int(w) for w in t.split(",")] if t.strip() else [],
-    "comma-separated widths >= 1, e.g. 256,128",
-    lambda v: all(w >= 1 for w in v),
-)
-
-positive_ints = checked(
-    lambda t: [int(v) for v in t.split(",")],
-    "comma-separated integers >= 1, e.g. 1,2,3",
-    lambda v: all(d >= 1 for d in v),
-)
-positive_floats = checked(
-    lambda t: [float(v) for v in t.split(",")],
-    "comma-separated numbers > 0, e.g. 0.001,0.01",
-    lambda v: all(0 < x < float("inf") for x in v),
-)
-names = checked(
-    lambda t: [v.strip() for v in t.split(",")],
-    "comma-separated names, e.g. relu,tanh",
-    lambda v: all(v),
-)
+def add_command(commands, name: str, run, **texts) -> Parser:
+    """The parser of command ``name``, whose handler ``run(args)`` returns the exit code;
+    ``texts``: its help, description and epilog."""
+    parser = commands.add_parser(name, **texts)
+    parser.set_defaults(run=run)
+    return parser
 
 
 def add_model_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None:

@@ -7,17 +7,14 @@ from pathlib import Path
 
 from .args import (
     UsageError,
+    add_command,
     add_model_flags,
     add_output_flags,
     add_train_flags,
     build_config,
-    checked,
-    natural_int,
-    open_unit,
-    positive_float,
-    positive_int,
     run_dir,
 )
+from .argtypes import checked, natural_int, open_unit, positive_float, positive_int
 
 __all__ = ["add_diagnose", "add_lr_find", "add_vanishing", "add_gradcheck"]
 
@@ -35,8 +32,9 @@ Exit code 1 if any check FAILs. docs/debugging.md explains each check and its fi
 
 
 def add_diagnose(commands) -> None:
-    diagnose = commands.add_parser(
-        "diagnose", help="sanity checks of a network and its settings: PASS/WARN/FAIL",
+    diagnose = add_command(
+        commands, "diagnose", cmd_diagnose,
+        help="sanity checks of a network and its settings: PASS/WARN/FAIL",
         epilog=DIAGNOSE_EXAMPLES,
         description="Build the network `train` would build from the same flags and run the "
         "sanity checks; print a checklist with advice and write checks.json and report.md.",
@@ -47,7 +45,6 @@ def add_diagnose(commands) -> None:
         help="training images of the one-epoch check (default 10000)",
     )  # fmt: skip
     add_output_flags(diagnose, "(default runs/diagnose-TIME)")
-    diagnose.set_defaults(run=cmd_diagnose)
 
 
 def cmd_diagnose(args) -> int:
@@ -71,8 +68,9 @@ rate; the suggestion is a tenth of the learning rate where the smoothed loss is 
 
 
 def add_lr_find(commands) -> None:
-    lr_find = commands.add_parser(
-        "lr-find", help="learning-rate range test: loss vs an exponentially growing lr",
+    lr_find = add_command(
+        commands, "lr-find", cmd_lr_find,
+        help="learning-rate range test: loss vs an exponentially growing lr",
         epilog=LR_FIND_EXAMPLES,
         description="The learning-rate range test on the network `train` would build from the "
         "same flags (--lr is ignored). Writes lr_find.png, lr_find.csv, lr_find.json, report.md.",
@@ -85,7 +83,6 @@ def add_lr_find(commands) -> None:
         help="batches, one learning rate each (default 300)",
     )  # fmt: skip
     add_output_flags(lr_find, "(default runs/lr-find-TIME)")
-    lr_find.set_defaults(run=cmd_lr_find)
 
 
 def cmd_lr_find(args) -> int:
@@ -114,8 +111,9 @@ accuracy after the same budget of plain SGD. docs/activations.md explains the re
 
 
 def add_vanishing(commands) -> None:
-    vanishing = commands.add_parser(
-        "vanishing", help="vanishing gradients: sigmoid, tanh and ReLU networks by depth",
+    vanishing = add_command(
+        commands, "vanishing", cmd_vanishing,
+        help="vanishing gradients: sigmoid, tanh and ReLU networks by depth",
         epilog=VANISHING_EXAMPLES,
         description="Train MLPs of each depth with sigmoid, tanh and ReLU for the same budget; "
         "write per-layer gradient norms, accuracies, figures and report.md.",
@@ -136,7 +134,6 @@ def add_vanishing(commands) -> None:
     vanishing.add_argument("--batch-size", type=positive_int, default=64, help="(default 64)")
     vanishing.add_argument("--seed", type=natural_int, default=0, help="(default 0)")
     add_output_flags(vanishing, "(default runs/vanishing-TIME)")
-    vanishing.set_defaults(run=cmd_vanishing)
 
 
 def cmd_vanishing(args) -> int:
@@ -165,15 +162,15 @@ backward pass (a) and centered differences (n) in float64; exit code 1 if any te
 
 
 def add_gradcheck(commands) -> None:
-    gradcheck = commands.add_parser(
-        "gradcheck", help="check every backward pass against finite differences",
+    gradcheck = add_command(
+        commands, "gradcheck", cmd_gradcheck,
+        help="check every backward pass against finite differences",
         epilog=GRADCHECK_EXAMPLES,
         description="Build a network from the same flags as `train` (784 inputs, 10 classes), "
         "run it on a small random batch and compare each gradient with centered finite "
         "differences in float64 (a float32 network is checked in a float64 copy).",
     )  # fmt: skip
     add_gradcheck_flags(gradcheck)
-    gradcheck.set_defaults(run=cmd_gradcheck)
 
 
 def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:

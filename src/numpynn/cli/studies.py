@@ -3,18 +3,14 @@
 import sys
 from pathlib import Path
 
-from .args import (
-    UsageError,
-    add_output_flags,
-    add_train_flags,
-    given_flags,
+from .args import UsageError, add_command, add_output_flags, add_train_flags, given_flags, run_dir
+from .argtypes import (
     names,
     natural_int,
     positive_float,
     positive_floats,
     positive_int,
     positive_ints,
-    run_dir,
     widths,
 )
 
@@ -30,8 +26,9 @@ PERCEPTRON_EXAMPLES = """examples:
 
 
 def add_perceptron(commands) -> None:
-    perceptron = commands.add_parser(
-        "perceptron", help="Rosenblatt's perceptron on blobs, XOR or MNIST",
+    perceptron = add_command(
+        commands, "perceptron", cmd_perceptron,
+        help="Rosenblatt's perceptron on blobs, XOR or MNIST",
         epilog=PERCEPTRON_EXAMPLES,
         description="Train the perceptron (mistake-driven updates, one seeded pass per epoch, "
         "stopping after a pass without mistakes); print mistakes per epoch and the accuracy. "
@@ -56,7 +53,6 @@ def add_perceptron(commands) -> None:
     )
     perceptron.add_argument("--data-dir", type=Path, metavar="DIR", help="MNIST folder")
     add_output_flags(perceptron, "run directory (default runs/perceptron-DATASET-TIME)")
-    perceptron.set_defaults(run=cmd_perceptron)
 
 
 def cmd_perceptron(args) -> int:
@@ -83,8 +79,9 @@ OPTIMIZERS_EXAMPLES = """examples:
 
 
 def add_optimizers(commands) -> None:
-    optimizers = commands.add_parser(
-        "optimizers", help="compare SGD, momentum, Nesterov, RMSProp, Adam, AdamW",
+    optimizers = add_command(
+        commands, "optimizers", cmd_optimizers,
+        help="compare SGD, momentum, Nesterov, RMSProp, Adam, AdamW",
         description="The optimizers study: trajectories of each optimizer on an ill-conditioned "
         "quadratic, the Rosenbrock valley and a saddle point (each at its best stable learning "
         "rate), then the same MLP trained on MNIST with each optimizer from the same initial "
@@ -108,7 +105,6 @@ def add_optimizers(commands) -> None:
         "--quick", action="store_true", help="one learning rate per decade; a short MNIST run"
     )
     add_output_flags(optimizers, "run directory (default runs/optimizers-TIME)", "no progress bars")
-    optimizers.set_defaults(run=cmd_optimizers)
 
 
 def cmd_optimizers(args) -> int:
@@ -143,8 +139,9 @@ A grid file holds the grid keys and a [base] table of `train` settings:
 
 
 def add_ablate(commands) -> None:
-    ablate = commands.add_parser(
-        "ablate", help="ablation study: width x depth x activation, over seeds, in parallel",
+    ablate = add_command(
+        commands, "ablate", cmd_ablate,
+        help="ablation study: width x depth x activation, over seeds, in parallel",
         epilog=ABLATE_EXAMPLES,
         description="Train every combination of --widths, --depths (hidden layers) and "
         "--activations (optionally --optimizers and --lrs), each over --seeds seeds, in parallel "
@@ -189,7 +186,6 @@ def add_ablate(commands) -> None:
         help="keep the checkpoints of finished runs (by default deleted: 3x the weights)",
     )  # fmt: skip
     add_output_flags(ablate, "study folder (default runs/ablation-TIME)")
-    ablate.set_defaults(run=cmd_ablate)
 
 
 def cmd_ablate(args) -> int:

@@ -5,14 +5,8 @@ import sys
 from pathlib import Path
 
 from ..runs.config import TrainConfig, load_config
-from .args import (
-    UsageError,
-    add_train_flags,
-    build_config,
-    given_flags,
-    natural_int,
-    run_dir,
-)
+from .args import UsageError, add_command, add_train_flags, build_config, given_flags, run_dir
+from .argtypes import natural_int
 
 __all__ = ["add_train", "add_evaluate", "add_plot", "add_predict"]
 
@@ -30,8 +24,9 @@ TRAIN_EXAMPLES = """examples:
 
 
 def add_train(commands) -> None:
-    train = commands.add_parser(
-        "train", help="train an MLP and write a run directory", epilog=TRAIN_EXAMPLES,
+    train = add_command(
+        commands, "train", cmd_train,
+        help="train an MLP and write a run directory", epilog=TRAIN_EXAMPLES,
         description="Train a multi-layer perceptron; flags override --config, which overrides the "
         "defaults. Writes config.toml, history.csv, metrics.json and model.npz to --out.",
     )  # fmt: skip
@@ -49,7 +44,6 @@ def add_train(commands) -> None:
         "--diagnostics", action="store_true",
         help="record per-layer statistics each epoch, warn about problems, draw diagnostics.png",
     )  # fmt: skip
-    train.set_defaults(run=cmd_train)
 
 
 def cmd_train(args) -> int:
@@ -101,8 +95,9 @@ def resume_config(args) -> TrainConfig:
 
 
 def add_evaluate(commands) -> None:
-    evaluate = commands.add_parser(
-        "evaluate", help="test accuracy of a saved model",
+    evaluate = add_command(
+        commands, "evaluate", cmd_evaluate,
+        help="test accuracy of a saved model",
         epilog="examples:\n  numpynn evaluate runs/mnist-20261129-101500\n"
         "  numpynn evaluate runs/baseline/model.npz --json\n"
         "  numpynn evaluate runs/baseline/checkpoints/best.json",
@@ -110,7 +105,6 @@ def add_evaluate(commands) -> None:
     evaluate.add_argument("path", type=Path, metavar="RUN_DIR_MODEL_OR_CHECKPOINT")
     evaluate.add_argument("--data-dir", type=Path, metavar="DIR")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.set_defaults(run=cmd_evaluate)
 
 
 def cmd_evaluate(args) -> int:
@@ -133,8 +127,9 @@ def cmd_evaluate(args) -> int:
 
 
 def add_plot(commands) -> None:
-    plot = commands.add_parser(
-        "plot", help="redraw a run's figures; overlay several runs",
+    plot = add_command(
+        commands, "plot", cmd_plot,
+        help="redraw a run's figures; overlay several runs",
         description="Redraw the figures and report.md of each run directory; given several, also "
         "overlay their validation curves in one figure (--out).",
         epilog="examples:\n  numpynn plot runs/mnist-20261129-101500\n"
@@ -145,7 +140,6 @@ def add_plot(commands) -> None:
         "--out", type=Path, default=Path("comparison.png"), help="(default comparison.png)"
     )
     plot.add_argument("--data-dir", type=Path, metavar="DIR")
-    plot.set_defaults(run=cmd_plot)
 
 
 def cmd_plot(args) -> int:
@@ -162,8 +156,9 @@ def cmd_plot(args) -> int:
 
 
 def add_predict(commands) -> None:
-    predict = commands.add_parser(
-        "predict", help="classify your own digit images",
+    predict = add_command(
+        commands, "predict", cmd_predict,
+        help="classify your own digit images",
         description="Classify PNG/JPEG digit images (any size, dark-on-light or light-on-dark) "
         "after MNIST's preprocessing: grayscale, crop to the digit, fit it in 20x20, centre it by "
         "mass in 28x28. Prints the top-3 classes with probabilities.",
@@ -175,7 +170,6 @@ def add_predict(commands) -> None:
     predict.add_argument(
         "--show", action="store_true", help="write IMAGE.seen.png: the 28x28 input"
     )
-    predict.set_defaults(run=cmd_predict)
 
 
 def cmd_predict(args) -> int:
