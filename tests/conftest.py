@@ -1,20 +1,15 @@
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # the shared test helpers beside this file
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from paths import SHARED_DATA
+from train_process import finish, start_train
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The real MNIST files: $NUMPYNN_DATA/mnist (CI sets it), else ../shared/data/mnist."""
-    root = Path(os.environ.get("NUMPYNN_DATA", SHARED_DATA))
-    folder = root / "mnist"
+    folder = SHARED_DATA / "mnist"
     if not (folder / "t10k-labels-idx1-ubyte.gz").exists():
         pytest.skip(f"the real MNIST files are not in {folder}; set NUMPYNN_DATA")
     return folder
@@ -43,3 +38,13 @@ def tiny_mnist_dir(tmp_path_factory, mnist_dir) -> Path:
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory, tiny_mnist_dir) -> Path:
+    """An uninterrupted 6-epoch run of ``numpynn train`` (in a child process, as a user runs it):
+    every interrupted run must reproduce it exactly."""
+    out = tmp_path_factory.mktemp("reference") / "run"
+    code, err = finish(start_train(tiny_mnist_dir, out, "--epochs", "6"))
+    assert code == 0, err
+    return out

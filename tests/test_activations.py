@@ -1,3 +1,5 @@
+"""Activations: values and derivatives by hand and by finite differences, stability, registry."""
+
 import warnings
 
 import numpy as np
@@ -7,6 +9,7 @@ from finite_differences import assert_layer_gradients
 import numpynn as nn
 
 X = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+
 
 HAND_COMPUTED = {
     "relu": [[0.0, 0.0, 0.0, 0.5, 3.0]],
@@ -23,6 +26,8 @@ HAND_COMPUTED = {
     "tanh": [[np.tanh(-2.0), np.tanh(-0.5), 0.0, np.tanh(0.5), np.tanh(3.0)]],
     "identity": X.tolist(),
 }
+
+
 DERIVATIVES = {
     "relu": [[0.0, 0.0, 0.0, 1.0, 1.0]],
     "leaky_relu": [[0.01, 0.01, 0.01, 1.0, 1.0]],

@@ -2,18 +2,14 @@
 the numbers come from running them (docs/performance.md)."""
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
+import step_breakdown  # benchmarks/ is on pytest's pythonpath
+import throughput
+from time_to_accuracy import first_reach
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import step_breakdown  # noqa: E402
-import throughput  # noqa: E402
-from time_to_accuracy import first_reach  # noqa: E402
-
-import numpynn as nn  # noqa: E402
-import numpynn.training  # noqa: E402
+import numpynn as nn
+import numpynn.training
 
 
 def digits_like(n: int, seed: int):

@@ -1,3 +1,5 @@
+"""Initializers: the documented variance, bounds and dtype; seeded; unknown names listed."""
+
 import math
 
 import numpy as np

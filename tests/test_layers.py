@@ -1,3 +1,5 @@
+"""Dense and Dropout: forward and backward by hand and by finite differences, and clear errors."""
+
 import numpy as np
 import pytest
 from finite_differences import assert_layer_gradients

@@ -1,3 +1,5 @@
+"""Losses: values and gradients by hand and by finite differences, stability, bad labels."""
+
 import math
 import warnings
 
@@ -76,3 +78,14 @@ def test_losses_reject_bad_labels(name):
 def test_unknown_loss_lists_the_valid_names():
     with pytest.raises(ValueError, match="choose one of: cross-entropy, mse"):
         nn.get_loss("hinge")
+
+
+def test_softmax_rows_are_probabilities_even_for_huge_logits():
+    logits = np.array([[1.0, 2.0, 3.0], [1e4, -1e4, 0.0]])
+    probs = nn.losses.softmax(logits)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(probs[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum(), rtol=1e-15)
+    np.testing.assert_array_equal(probs[1], [1.0, 0.0, 0.0])
+    loss_fn = nn.SoftmaxCrossEntropy()
+    loss_fn.forward(logits, np.array([0, 1]))
+    np.testing.assert_array_equal(loss_fn.probs, probs)  # the loss uses this very softmax

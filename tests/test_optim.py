@@ -1,3 +1,5 @@
+"""Optimizers: hand-computed steps, float32, state_dict round trips, allocations, clear errors."""
+
 import math
 import tracemalloc
 

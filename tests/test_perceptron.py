@@ -1,3 +1,6 @@
+"""The perceptron: updates by hand, the textbook loop, averaged and pocket, Novikoff's bound, XOR,
+MNIST, and clear errors."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -5,10 +8,7 @@ from hypothesis import strategies as st
 
 import numpynn as nn
 from numpynn.data import make_blobs, make_xor
-from numpynn.experiments.perceptron import train_xor_mlp
 from numpynn.perceptron import MulticlassPerceptron, Perceptron, novikoff_bound
-
-# ---- oracles: the textbook algorithms, written naively ----
 
 
 def reference_binary(x, y, epochs, seed, lr=1.0):
@@ -53,9 +53,6 @@ class ForgetfulPerceptron(Perceptron):
 
     def _pass(self, X, y, order, w, U, steps):
         return super()._pass(X, [1] * len(y), order, w, U, steps)
-
-
-# ---- the learning rule ----
 
 
 def test_two_points_by_hand():
@@ -143,9 +140,6 @@ def test_dtypes_follow_the_input():
     )
 
 
-# ---- Novikoff: at most (R/γ)² mistakes on separable data ----
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -183,9 +177,6 @@ def test_novikoff_bound_by_hand():
         novikoff_bound(x, y, [1.0, 0.0, 0.0], 0.0)
 
 
-# ---- XOR: the limit of a linear classifier ----
-
-
 @pytest.mark.parametrize("options", [{}, {"averaged": True}, {"pocket": True}])
 def test_on_xor_the_perceptron_never_reaches_100_percent(options):
     x, y = make_xor()
@@ -205,18 +196,6 @@ def test_on_noisy_xor_no_epoch_gets_near_100_percent():
     assert not model.converged and max(row["train_accuracy"] for row in model.history) < 0.8
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_two_layer_mlp_solves_xor(seed):
-    x, y = make_xor()
-    _, accuracy = train_xor_mlp(x, y, seed=seed)
-    assert accuracy == 1.0
-    net, accuracy = train_xor_mlp(*make_xor(200, seed=seed), seed=seed)
-    assert accuracy == 1.0 and isinstance(net, nn.Sequential)
-
-
-# ---- MNIST ----
-
-
 def test_multiclass_perceptron_learns_tiny_mnist(tiny_mnist_dir):
     x, y, x_test, y_test = nn.data.load_mnist(tiny_mnist_dir, download=False, progress=False)
     model = MulticlassPerceptron(averaged=True).fit(x, y, epochs=3)
@@ -228,9 +207,6 @@ def test_averaged_perceptron_reaches_87_percent_on_mnist(mnist):
     x, y, x_test, y_test = mnist
     model = MulticlassPerceptron(averaged=True, seed=0).fit(x, y, epochs=5)
     assert model.score(x_test, y_test) >= 0.87
-
-
-# ---- bad input ----
 
 
 @pytest.mark.parametrize(

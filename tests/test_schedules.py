@@ -1,3 +1,5 @@
+"""Learning-rate schedules: each by hand, warm-up, defaults over the run, clear errors."""
+
 import math
 
 import numpy as np

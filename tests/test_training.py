@@ -1,17 +1,12 @@
+"""train_step, fit and evaluate: learning, determinism, schedules, clipping, float32, and the NaN
+guard that names where a NaN or Inf came from."""
+
 import numpy as np
 import pytest
+from toy_data import blobs
 
 import numpynn as nn
-from numpynn.data.batching import iterate_batches, train_val_split
-
-
-def blobs(n=400, seed=0):
-    """Three well-separated Gaussian clusters in 5-D: any working MLP learns them."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 3, n)
-    centres = 3 * rng.standard_normal((3, 5))
-    x = (centres[labels] + rng.standard_normal((n, 5))).astype(np.float32)
-    return x, labels
+from numpynn.training import locate_non_finite
 
 
 def test_fit_learns_and_records_one_row_per_epoch():
@@ -84,25 +79,6 @@ def test_evaluate_counts_correct_predictions():
     assert result["loss"] == pytest.approx(
         nn.SoftmaxCrossEntropy().forward(logits, np.array([0, 1, 0, 1]))
     )
-
-
-def test_iterate_batches_covers_every_example_once_in_a_new_order():
-    x, labels = np.arange(10.0)[:, None], np.arange(10)
-    batches = list(iterate_batches(x, labels, 4, np.random.default_rng(0)))
-    assert [len(b[1]) for b in batches] == [4, 4, 2]
-    order = np.concatenate([b[1] for b in batches])
-    assert sorted(order) == list(range(10)) and list(order) != list(range(10))
-    assert all(np.array_equal(b[0][:, 0], b[1]) for b in batches)  # inputs stay paired with labels
-
-
-def test_train_val_split_is_disjoint_seeded_and_validated():
-    x, labels = np.arange(20.0)[:, None], np.arange(20)
-    (xt, yt), (xv, yv) = train_val_split(x, labels, 5, np.random.default_rng(0))
-    assert len(yv) == 5 and len(yt) == 15 and not set(yt) & set(yv)
-    (_, yt2), _ = train_val_split(x, labels, 5, np.random.default_rng(0))
-    np.testing.assert_array_equal(yt, yt2)
-    with pytest.raises(ValueError, match=r"val_size must be in \[0, 19\], got 20"):
-        train_val_split(x, labels, 20, np.random.default_rng(0))
 
 
 def test_fit_sets_the_learning_rate_of_each_epoch_from_the_schedule():
@@ -184,3 +160,33 @@ def test_optimized_float32_training_follows_a_float64_reference():
         runs[dtype] = [p.value for p in model.parameters()]
     for fast, reference in zip(runs["float32"], runs["float64"]):
         np.testing.assert_allclose(fast, reference, rtol=1e-4, atol=1e-5)
+
+
+def test_locate_non_finite_names_the_weight_the_gradient_or_the_layer():
+    model = nn.mlp([4, 3, 2], seed=0)
+    x = np.ones((2, 4), dtype=np.float32)
+    assert locate_non_finite(model, x).startswith(
+        "every weight, gradient and output is finite, but the outputs reach"
+    )
+    model[2].b.grad[1] = np.nan
+    assert locate_non_finite(model) == "the gradient of dense1.b holds nan"
+    model[0].W.value[0, 0] = np.inf
+    assert locate_non_finite(model, x) == "the weights dense0.W hold inf after the last update"
+    model = nn.mlp([4, 3, 2], seed=0)
+    model[0].W.value[...] = 1e20  # finite weights, overflowing output
+    assert locate_non_finite(model, x * 1e20) == (
+        "the output of layer 0, Dense(4, 3), holds inf (its weights have norm 3.46e+20)"
+    )
+
+
+def test_fit_stops_when_the_last_update_of_an_epoch_leaves_non_finite_weights():
+    x, labels = blobs(32)
+    model = nn.mlp([5, 4, 3], seed=0)
+    with np.errstate(all="ignore"), pytest.raises(
+        FloatingPointError,
+        match=r"at the end of epoch 1, batch 1 \(lr=1e\+300\): the weights dense0\.W hold "
+        r"(-?inf|nan) after the last update; lower the learning rate \(try a tenth\)",
+    ):  # fmt: skip
+        # the loss of the only batch is finite; its update (lr·grad overflows) is not
+        nn.fit(model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=1e300),
+               (x, labels), epochs=2, batch_size=32)  # fmt: skip

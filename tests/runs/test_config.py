@@ -1,0 +1,76 @@
+"""TrainConfig: TOML round trips, what its keys build, and bad values naming the key and the rule."""
+
+import numpy as np
+import pytest
+
+import numpynn as nn
+from numpynn.runs.config import TrainConfig, load_config, to_toml
+
+
+def test_defaults_round_trip_through_toml(tmp_path):
+    config = TrainConfig(hidden=[30], activation="sigmoid", lr=0.5)
+    (tmp_path / "config.toml").write_text(to_toml(config.to_dict()))
+    assert load_config(tmp_path / "config.toml") == config
+
+
+def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path):
+    config = TrainConfig(
+        optimizer="nesterov", lr=0.05, momentum=0.8, weight_decay=1e-4, schedule="step",
+        warmup_epochs=1, gamma=0.5, step_size=2, clip_norm=5.0, epochs=5,
+    )  # fmt: skip
+    (tmp_path / "config.toml").write_text(to_toml(config.to_dict()))
+    assert load_config(tmp_path / "config.toml") == config.validate()
+    optimizer = config.build_optimizer([nn.Parameter(np.zeros(2))])
+    assert repr(optimizer) == "SGD(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.0001)"
+    schedule = config.build_schedule()
+    assert [schedule(e) for e in range(5)] == [0.025, 0.05, 0.05, 0.025, 0.025]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"lr": -1.0}, r"lr must be a number > 0, got -1.0"),
+        ({"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
+        ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"hidden": [256, 0]}, r"hidden must be a list of widths >= 1"),
+        (
+            {"activation": "rleu"},
+            r"activation must be one of: identity, leaky_relu, relu, sigmoid, tanh; got 'rleu'",
+        ),
+        (
+            {"optimizer": "adagrad"},
+            r"optimizer must be one of: adam, adamw, momentum, nesterov, rmsprop, sgd; got 'adagrad'",
+        ),
+        ({"lr": 0}, r"lr must be a number > 0, got 0"),
+        (
+            {"schedule": "linear"},
+            r"schedule must be one of: constant, cosine, exponential, step; got 'linear'",
+        ),
+        ({"optimizer": "nesterov", "momentum": 0.0}, r"SGD: nesterov needs momentum > 0"),
+        ({"momentum": 0.9}, r"optimizer 'adam' takes no option 'momentum'"),
+        ({"optimizer": "sgd", "momentum": 1.0}, r"SGD: momentum must be in \[0, 1\), got 1.0"),
+        ({"weight_decay": -0.1}, r"weight_decay must be a number >= 0, got -0.1"),
+        ({"momentum": "0.9"}, r"momentum must be a number >= 0, got '0.9'"),
+        ({"clip_norm": 0.0}, r"clip_norm must be a number > 0, got 0.0"),
+        (
+            {"schedule": "constant", "gamma": 0.5},
+            r"gamma applies to the step and exponential schedules, not 'constant'",
+        ),
+        ({"schedule": "step", "step_size": 0}, r"step_size must be an integer >= 1, got 0"),
+        ({"warmup_epochs": 5}, r"warmup_epochs must be an integer in \[0, epochs=5\), got 5"),
+        ({"batch_size": 1.5}, r"batch_size must be an integer >= 1, got 1.5"),
+        ({"train_size": 0}, r"train_size must be an integer >= 1, got 0"),
+    ],
+)
+def test_bad_values_name_the_key_and_the_rule(values, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**values).validate()
+
+
+def test_unknown_keys_and_bad_toml_are_errors(tmp_path):
+    (tmp_path / "typo.toml").write_text("learning_rate = 0.1\n")
+    with pytest.raises(ValueError, match="unknown key 'learning_rate'; valid keys: activation"):
+        load_config(tmp_path / "typo.toml")
+    (tmp_path / "broken.toml").write_text("lr = = 1\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_config(tmp_path / "broken.toml")

@@ -1,0 +1,62 @@
+"""The run report: valid figures, report.md with metrics, config and per-class precision and recall,
+the history it keeps, and redrawing and overlaying runs."""
+
+import json
+
+import pytest
+from figures import png_size
+
+from numpynn import cli
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory, tiny_mnist_dir):
+    out = tmp_path_factory.mktemp("runs") / "run"
+    argv = ["train", "--data-dir", str(tiny_mnist_dir), "--hidden", "32", "--epochs", "3",
+            "--val-size", "200", "--lr", "0.003", "--batch-size", "128", "--out", str(out), "--quiet"]  # fmt: skip
+    assert cli.main(argv) == 0
+    return out
+
+
+@pytest.mark.parametrize("name", ["curves.png", "confusion.png", "mistakes.png", "weights.png"])
+def test_every_run_draws_its_figures_as_valid_pngs(run_dir, name):
+    width, height = png_size(run_dir / name)
+    assert 400 <= width <= 2500 and 300 <= height <= 2500
+
+
+def test_report_has_metrics_config_figures_and_per_class_precision_recall(run_dir):
+    report = (run_dir / "report.md").read_text()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert f"Test accuracy **{metrics['test_accuracy']:.2%}**" in report
+    assert "| hidden | `[32]` |" in report
+    for figure in ("curves.png", "confusion.png", "mistakes.png", "weights.png"):
+        assert f"]({figure})" in report
+    per_class = [
+        line for line in report.splitlines() if line.startswith("| ") and line[2].isdigit()
+    ]
+    assert len(per_class) == 10 and sum(int(line.split("|")[4]) for line in per_class) == 500
+
+
+def test_history_json_keeps_every_batch_loss(run_dir):
+    history = json.loads((run_dir / "history.json").read_text())
+    assert [row["epoch"] for row in history["epochs"]] == [1, 2, 3]
+    assert len(history["batch_loss"]) == 3 * 15  # 1,800 images in batches of 128
+    assert history["batch_loss"][-1] < history["batch_loss"][0]
+
+
+def test_plot_redraws_and_overlays_several_runs(run_dir, tiny_mnist_dir, tmp_path, capsys):
+    (run_dir / "curves.png").unlink()
+    out = tmp_path / "comparison.png"
+    argv = [
+        "plot",
+        str(run_dir),
+        str(run_dir),
+        "--out",
+        str(out),
+        "--data-dir",
+        str(tiny_mnist_dir),
+    ]
+    assert cli.main(argv) == 0
+    assert png_size(run_dir / "curves.png") and png_size(out)
+    assert cli.main(["plot", str(tmp_path)]) == 1
+    assert "a finished run directory?" in capsys.readouterr().err
