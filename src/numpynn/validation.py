@@ -18,11 +18,11 @@ def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def check_int(name: str, value, low: int, who: str = ""):
-    """``value`` if it is an integer >= ``low``."""
+def check_int(name: str, value, low: int, who: str = "") -> int:
+    """``value`` as a Python int if it is an integer >= ``low``."""
     if not (is_int(value) and value >= low):
         raise ValueError(f"{_prefix(who)}{name} must be an integer >= {low}, got {value!r}")
-    return value
+    return int(value)
 
 
 def check_number(

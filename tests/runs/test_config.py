@@ -1,5 +1,7 @@
 """TrainConfig: TOML round trips, what its keys build, and bad values naming the key and the rule."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,10 @@ def test_unknown_keys_and_bad_toml_are_errors(tmp_path):
     (tmp_path / "broken.toml").write_text("lr = = 1\n")
     with pytest.raises(ValueError, match="not valid TOML"):
         load_config(tmp_path / "broken.toml")
+
+
+def test_numpy_integers_are_accepted_and_stored_as_python_ints():
+    config = TrainConfig(hidden=[np.int64(8)], epochs=np.int32(2), seed=np.int64(3)).validate()
+    assert config.hidden == [8] and type(config.hidden[0]) is int and type(config.epochs) is int
+    assert json.loads(json.dumps(config.to_dict()))["seed"] == 3  # a manifest can hold it
+    assert "epochs = 2\n" in to_toml(config.to_dict())

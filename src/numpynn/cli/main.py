@@ -33,7 +33,6 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
     for add in COMMANDS:
         add(commands)
     return parser

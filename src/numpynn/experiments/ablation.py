@@ -13,7 +13,6 @@ independent of the grid's other points and of the order the runs go in.
 
 import dataclasses
 import itertools
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
 from ..runs.config import TrainConfig, check_keys, read_config_values, read_toml
 from ..runs.sweep import Task, config_hash, run_tasks
+from ..validation import is_int, is_number
 from .ablation_results import collect, summarize, write_tables
 
 __all__ = [
@@ -57,14 +57,14 @@ class Grid:
             object.__setattr__(self, key, tuple(value) if isinstance(value, list) else value)
 
     def validate(self) -> "Grid":
-        _values("widths", self.widths, lambda w: _is_int(w) and w >= 1, "integers >= 1")
-        _values("depths", self.depths, lambda d: _is_int(d) and d >= 1, "integers >= 1")
+        _values("widths", self.widths, lambda w: is_int(w) and w >= 1, "integers >= 1")
+        _values("depths", self.depths, lambda d: is_int(d) and d >= 1, "integers >= 1")
         _values("activations", self.activations, ACTIVATIONS.__contains__,
                 "names from: " + ", ".join(sorted(ACTIVATIONS)))  # fmt: skip
         _values("optimizers", self.optimizers, OPTIMIZERS.__contains__,
                 "names from: " + ", ".join(sorted(OPTIMIZERS)), empty=True)  # fmt: skip
-        _values("lrs", self.lrs, lambda lr: _is_number(lr) and lr > 0, "numbers > 0", empty=True)
-        if not (_is_int(self.seeds) and self.seeds >= 1):
+        _values("lrs", self.lrs, lambda lr: is_number(lr) and lr > 0, "numbers > 0", empty=True)
+        if not (is_int(self.seeds) and self.seeds >= 1):
             raise ValueError(f"ablate: seeds must be an integer >= 1, got {self.seeds!r}")
         return self
 
@@ -262,11 +262,3 @@ def _values(key: str, values, ok, rule: str, empty: bool = False) -> None:
         raise ValueError(
             f"ablate: {key} must not repeat a value, got {list(values)}; list each once"
         )
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

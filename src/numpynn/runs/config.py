@@ -67,12 +67,13 @@ class TrainConfig:
             raise ValueError(
                 f"hidden must be a list of widths >= 1 (e.g. [256, 128]), got {self.hidden!r}"
             )
+        self.hidden = [int(h) for h in self.hidden]  # NumPy integers as Python ones, for JSON
         check_number("lr", self.lr, 0, low_open=True)
         check_number("dropout", self.dropout, 0, 1)
         for key in ("batch_size", "epochs"):
-            check_int(key, getattr(self, key), 1)
+            setattr(self, key, check_int(key, getattr(self, key), 1))
         for key in ("val_size", "seed", "warmup_epochs", "patience"):
-            check_int(key, getattr(self, key), 0)
+            setattr(self, key, check_int(key, getattr(self, key), 0))
         if self.patience and not self.val_size:
             raise ValueError("patience needs a validation set; set val_size > 0 or patience = 0")
         for key in ("momentum", "weight_decay", "gamma", "clip_norm"):
@@ -80,7 +81,7 @@ class TrainConfig:
                 check_number(key, getattr(self, key), 0, low_open=key in ("gamma", "clip_norm"))
         for key in ("step_size", "train_size"):
             if getattr(self, key) is not None:
-                check_int(key, getattr(self, key), 1)
+                setattr(self, key, check_int(key, getattr(self, key), 1))
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         self.build_optimizer([Parameter(np.zeros(1))])
         self.build_schedule()
