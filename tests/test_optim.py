@@ -109,7 +109,9 @@ def test_clip_grad_norm_scales_all_gradients_by_one_factor_only_above_the_cap():
     scale = 1.0 / (5.0 + 1e-6)
     np.testing.assert_allclose(p.grad, [3 * scale, 0.0], rtol=1e-15)
     np.testing.assert_allclose(q.grad, [4 * scale], rtol=1e-15)
-    with pytest.raises(ValueError, match="clip_grad_norm: max_norm must be a number > 0, got 0"):
+    with pytest.raises(
+        ValueError, match="clip_grad_norm: max_norm must be a finite number > 0, got 0"
+    ):
         nn.clip_grad_norm([p], 0)
 
 
@@ -263,15 +265,15 @@ def test_get_optimizer_by_name_with_options_none_meaning_default(name, options, 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: nn.SGD(p, lr=0), "SGD: lr must be a number > 0, got 0"),
-        (lambda p: nn.SGD(p, lr=-1), "SGD: lr must be a number > 0, got -1"),
-        (lambda p: nn.Adam(p, lr=math.inf), "Adam: lr must be a number > 0, got inf"),
-        (lambda p: nn.AdamW(p, lr=-0.1), "AdamW: lr must be a number > 0, got -0.1"),
-        (lambda p: nn.RMSProp(p, lr=0), "RMSProp: lr must be a number > 0, got 0"),
+        (lambda p: nn.SGD(p, lr=0), "SGD: lr must be a finite number > 0, got 0"),
+        (lambda p: nn.SGD(p, lr=-1), "SGD: lr must be a finite number > 0, got -1"),
+        (lambda p: nn.Adam(p, lr=math.inf), "Adam: lr must be a finite number > 0, got inf"),
+        (lambda p: nn.AdamW(p, lr=-0.1), "AdamW: lr must be a finite number > 0, got -0.1"),
+        (lambda p: nn.RMSProp(p, lr=0), "RMSProp: lr must be a finite number > 0, got 0"),
         (lambda p: nn.SGD(p, lr=0.1, nesterov=True), r"SGD: nesterov needs momentum > 0 and dampening 0, got momentum=0.0 and dampening=0.0; pass momentum=0.9"),
         (lambda p: nn.get_optimizer("nesterov", p, 0.1, momentum=0), "nesterov needs momentum > 0"),
         (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), r"SGD: momentum must be in \[0, 1\), got 1.5"),
-        (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), "SGD: weight_decay must be a number >= 0, got -1"),
+        (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), "SGD: weight_decay must be a finite number >= 0, got -1"),
         (lambda p: nn.Adam(p, betas=(1.0, 0.999)), r"Adam: betas\[0\] must be in \[0, 1\), got 1.0"),
         (lambda p: nn.Adam(p, betas=(0.9, -0.1)), r"Adam: betas\[1\] must be in \[0, 1\), got -0.1"),
         (lambda p: nn.AdamW(p, betas=(0.9, 1.0)), r"AdamW: betas\[1\] must be in \[0, 1\), got 1.0"),

@@ -234,7 +234,7 @@ def test_bad_training_data_is_rejected_clearly(model, x, y, message):
 
 
 def test_bad_settings_and_misuse_are_rejected_clearly():
-    with pytest.raises(ValueError, match=r"Perceptron: lr must be a number > 0, got 0"):
+    with pytest.raises(ValueError, match=r"Perceptron: lr must be a finite number > 0, got 0"):
         Perceptron(lr=0)
     with pytest.raises(ValueError, match=r"num_classes must be an integer >= 2, got 1"):
         MulticlassPerceptron(num_classes=1)

@@ -59,7 +59,7 @@ def test_make_schedule_spreads_its_defaults_over_the_epochs_after_warmup():
         (lambda: nn.StepDecay(0.1, step_size=0), "StepDecay: step_size must be an integer >= 1, got 0"),
         (lambda: nn.Exponential(0.1, gamma=1.5), r"Exponential: gamma must be in \(0, 1\], got 1.5"),
         (lambda: nn.Cosine(0.1, epochs=5, min_lr=0.2), r"Cosine: min_lr must be in \[0, 0.1\], got 0.2"),
-        (lambda: nn.Constant(-0.1), "Constant: lr must be a number > 0, got -0.1"),
+        (lambda: nn.Constant(-0.1), "Constant: lr must be a finite number > 0, got -0.1"),
     ],
 )  # fmt: skip
 def test_bad_schedules_are_clear_errors(make, message):

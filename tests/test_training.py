@@ -67,8 +67,10 @@ def test_fit_rejects_mismatched_or_mistyped_data():
         nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x, labels[:-1]))
     with pytest.raises(TypeError, match="inputs are float64 but the model is float32"):
         nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x.astype(np.float64), labels))
-    with pytest.raises(ValueError, match="epochs and batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="fit: epochs must be an integer >= 1, got 0"):
         nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x, labels), epochs=0)
+    with pytest.raises(ValueError, match="fit: batch_size must be an integer >= 1, got 0"):
+        nn.fit(model, nn.SoftmaxCrossEntropy(), opt, (x, labels), batch_size=0)
 
 
 def test_evaluate_counts_correct_predictions():
@@ -120,7 +122,7 @@ def test_clip_norm_caps_every_step_of_fit():
                epochs=1, batch_size=50, clip_norm=clip_norm)  # fmt: skip
     unclipped, clipped = norms[:8], norms[8:]
     assert max(unclipped) > 0.05 and max(clipped) <= 0.05 * (1 + 1e-6)
-    with pytest.raises(ValueError, match=r"fit: clip_norm must be a number > 0, got -1"):
+    with pytest.raises(ValueError, match=r"fit: clip_norm must be a finite number > 0, got -1"):
         nn.fit(model, nn.SoftmaxCrossEntropy(), Recording(model.parameters(), lr=0.1), (x, labels), clip_norm=-1)  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from .activations import LeakyReLU, ReLU
 from .layers import Dropout, Layer
 from .losses import Loss
 from .model import Sequential
+from .validation import check_int
 
 __all__ = [
     "gradcheck",
@@ -213,8 +214,7 @@ def _validate(model, loss_fn, x, eps, max_coords, threshold) -> None:
         )
     if not (0 < eps < 1):
         raise ValueError(f"gradcheck: eps must be in (0, 1), got {eps}; 1e-6 suits float64")
-    if not (isinstance(max_coords, int) and max_coords >= 1):
-        raise ValueError(f"gradcheck: max_coords must be an integer >= 1, got {max_coords!r}")
+    check_int("max_coords", max_coords, 1, who="gradcheck")
     if not (0 < threshold < 1):
         raise ValueError(f"gradcheck: threshold must be in (0, 1), got {threshold}")
 

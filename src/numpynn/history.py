@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+from .tables import csv_text
+
 __all__ = ["COLUMNS", "History", "read_history"]
 
 COLUMNS = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
@@ -30,13 +32,7 @@ class History:
         return len(self.rows)
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        columns = list(self.rows[0]) if self.rows else COLUMNS
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows:
-            writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
-        return out.getvalue()
+        return csv_text(self.rows, None if self.rows else COLUMNS)
 
     @classmethod
     def from_csv(cls, text: str) -> "History":

@@ -9,6 +9,7 @@ import numpy as np
 
 from .init import get_initializer
 from .parameter import Parameter
+from .validation import check_number
 
 __all__ = ["Layer", "Dense", "Dropout"]
 
@@ -121,8 +122,7 @@ class Dropout(Layer):
     """
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None):
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        check_number("p", p, 0, 1, who="Dropout")
         if rng is None and p > 0:
             raise TypeError("Dropout: pass rng=np.random.default_rng(seed) to draw masks")
         self.p, self.rng = p, rng

@@ -10,6 +10,7 @@ import itertools
 import math
 import statistics
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Symptom", "find_symptoms", "SYMPTOMS", "statistic_layers"]
 
@@ -193,8 +194,15 @@ def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
     return None
 
 
-UNIT_SYMPTOMS = {  # statistic: (symptom, threshold, what that fraction of units is, advice)
-    "dead": (
+class UnitSymptom(NamedTuple):
+    name: str  # a key of SYMPTOMS
+    threshold: float  # the largest fraction of a layer's units that raises no warning
+    units: str  # what that fraction of the units after {layer} is
+    advice: str
+
+
+UNIT_SYMPTOMS = {  # by statistic
+    "dead": UnitSymptom(
         "dead-relus",
         DEAD_FRACTION,
         "of the ReLUs after {layer} are dead (never active on the evaluation batch): they get no "
@@ -202,7 +210,7 @@ UNIT_SYMPTOMS = {  # statistic: (symptom, threshold, what that fraction of units
         "lower the learning rate, check the biases are not negative (they start at 0), or use "
         "leaky_relu (--activation leaky_relu)",
     ),
-    "saturated": (
+    "saturated": UnitSymptom(
         "saturated-units",
         SATURATED_FRACTION,
         "of the sigmoid/tanh units after {layer} are saturated (stuck in a flat tail where their "

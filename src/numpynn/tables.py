@@ -6,10 +6,14 @@ import io
 __all__ = ["csv_text", "markdown_table"]
 
 
-def csv_text(rows: list[dict]) -> str:
-    """The rows as CSV with a header line of the first row's keys; None is an empty field."""
+def csv_text(rows: list[dict], columns: list[str] | None = None) -> str:
+    """The rows as CSV: a header line of ``columns`` (default: the first row's keys), then each
+    row's values of those columns. None is an empty field; a float keeps every digit."""
+    columns = columns if columns is not None else list(rows[0]) if rows else []
+    if not columns:
+        return ""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -16,7 +16,7 @@ from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .optim import Optimizer, clip_grad_norm
 from .progress import progress_bar
-from .validation import check_number
+from .validation import check_int, check_number
 
 __all__ = [
     "TrainState",
@@ -151,8 +151,8 @@ def _check_fit(model, train, val, epochs, batch_size, patience, clip_norm) -> No
     _check_data(model, *train, "train")
     if val is not None:
         _check_data(model, *val, "val")
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f"fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    check_int("epochs", epochs, 1, who="fit")
+    check_int("batch_size", batch_size, 1, who="fit")
     if patience is not None and (val is None or patience < 1):
         raise ValueError(f"fit: patience must be >= 1 and needs validation data, got {patience}")
     if clip_norm is not None:

@@ -1,11 +1,15 @@
-"""Argument validators: each returns the value it checked or raises a ValueError that says what is
-wrong, in one template: ``<who>: <name> must be <rule>, got <value>`` (``who`` is left out for a
-config key, whose name says where it is)."""
+"""Argument validators: each returns the value it checked (as a plain Python int or float) or
+raises a ValueError that says what is wrong: ``<who>: <name> must be <rule>, got <value>``
+(``who`` is left out for a config key, whose name says where it is). After a list of choices a
+semicolon comes before ``got``; a name looked up in a registry is ``unknown <kind> <name>; choose
+one of: ...``."""
 
 import math
 import numbers
 
-__all__ = ["is_int", "is_number", "check_int", "check_number", "check_choice", "look_up"]
+import numpy as np
+
+__all__ = ["is_int", "is_number", "plain", "check_int", "check_number", "check_choice", "look_up"]
 
 
 def is_int(value) -> bool:
@@ -16,6 +20,12 @@ def is_int(value) -> bool:
 def is_number(value) -> bool:
     """A finite real number (Python or NumPy), not a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def plain(value):
+    """A NumPy scalar as the Python int or float of the same value (JSON and TOML hold only those);
+    anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_int(name: str, value, low: int, who: str = "") -> int:
@@ -45,7 +55,7 @@ def check_number(
         if math.isfinite(high):
             rule = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         else:
-            rule = f"a number {'>' if low_open else '>='} {low:g}"
+            rule = f"a finite number {'>' if low_open else '>='} {low:g}"
         raise ValueError(f"{_prefix(who)}{name} must be {rule}, got {value!r}")
     return float(value)
 

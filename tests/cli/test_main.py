@@ -40,7 +40,7 @@ def test_usage_errors_exit_2_with_one_line_naming_the_flag(argv, message, capsys
 def test_bad_config_file_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "c.toml").write_text("lr = -3.0\n")
     code, _, err = run(capsys, "train", "--config", str(tmp_path / "c.toml"))
-    assert code == 2 and "lr must be a number > 0, got -3.0" in err
+    assert code == 2 and "lr must be a finite number > 0, got -3.0" in err
     (tmp_path / "c.toml").write_text('schedule = "linear"\n')
     code, _, err = run(capsys, "train", "--config", str(tmp_path / "c.toml"))
     assert code == 2 and err.count("\n") == 1

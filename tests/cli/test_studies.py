@@ -11,17 +11,15 @@ from numpynn import cli
     [
         (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
         (["--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
-        (["--margin", "0.7"], "margin must be in (0, 0.5], got 0.7"),
-        (["--dataset", "xor", "--margin", "0.1"], "margin applies to dataset blobs only"),
-        (
-            ["--dataset", "xor", "--points", "3"],
-            "points must be >= 4 for xor (its four corners), got 3",
-        ),
+        (["--margin", "0.7"], "--margin must be in (0, 0.5], got 0.7"),
+        (["--dataset", "xor", "--margin", "0.1"], "--margin applies to --dataset blobs only"),
+        (["--dataset", "xor", "--points", "3"], "--points must be an integer >= 4, got 3"),
+        (["--points", "1"], "--points must be an integer >= 2, got 1"),
         (
             ["--dataset", "mnist", "--points", "10"],
-            "points applies to dataset blobs or xor only",
+            "--points applies to --dataset blobs or xor only",
         ),
-        (["--data-dir", "/tmp"], "data_dir applies to dataset mnist only"),
+        (["--data-dir", "/tmp"], "--data-dir applies to --dataset mnist only, got --dataset blobs"),
         (["--lr", "0"], "argument --lr: must be a number > 0, got 0"),
     ],
 )

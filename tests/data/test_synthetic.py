@@ -47,10 +47,10 @@ def test_xor_is_the_truth_table_and_its_noisy_cloud():
         (lambda: make_blobs(1), r"make_blobs: n must be an integer >= 2, got 1"),
         (lambda: make_blobs(margin=0), r"make_blobs: margin must be in \(0, radius/2\] = \(0, 0.5\], got 0"),
         (lambda: make_blobs(margin=0.6), r"got 0.6; a wider margin leaves too little room"),
-        (lambda: make_blobs(radius=-1), r"make_blobs: radius must be a number > 0, got -1"),
-        (lambda: make_blobs(spread=0), r"make_blobs: spread must be a number > 0, got 0"),
+        (lambda: make_blobs(radius=-1), r"make_blobs: radius must be a finite number > 0, got -1"),
+        (lambda: make_blobs(spread=0), r"make_blobs: spread must be a finite number > 0, got 0"),
         (lambda: make_xor(3), r"make_xor: n must be an integer >= 4, got 3"),
-        (lambda: make_xor(10, noise=0), r"make_xor: noise must be a number > 0, got 0"),
+        (lambda: make_xor(10, noise=0), r"make_xor: noise must be a finite number > 0, got 0"),
     ],
 )  # fmt: skip
 def test_bad_settings_are_rejected_clearly(call, message):

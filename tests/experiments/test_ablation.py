@@ -309,3 +309,10 @@ def test_bad_grid_files_are_refused(tmp_path, text, message):
     (tmp_path / "grid.toml").write_text(text)
     with pytest.raises(ValueError, match=message):
         load_grid(tmp_path / "grid.toml")
+
+
+def test_a_grid_of_numpy_numbers_is_a_grid_of_python_numbers():
+    grid = Grid(widths=np.array([16, 32]), depths=[np.int64(1)], activations=["relu"],
+                lrs=[np.float32(0.5)], seeds=np.int64(2)).validate()  # fmt: skip
+    assert grid.to_dict() == json.loads(json.dumps(grid.to_dict()))
+    assert grid.widths == (16, 32) and type(grid.seeds) is int and grid.lrs == (0.5,)

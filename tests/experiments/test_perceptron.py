@@ -88,10 +88,11 @@ def test_a_two_layer_mlp_solves_xor(seed):
 @pytest.mark.parametrize(
     ("dataset", "options", "message"),
     [
-        ("xor", {"margin": 0.1}, "margin applies to dataset blobs only, got dataset 'xor'"),
+        ("xor", {"margin": 0.1}, "margin applies to dataset blobs only, got dataset xor"),
         ("mnist", {"points": 10}, "points applies to dataset blobs or xor only"),
         ("blobs", {"data_dir": "/tmp"}, "data_dir applies to dataset mnist only"),
-        ("xor", {"points": 3}, r"points must be >= 4 for xor \(its four corners\), got 3"),
+        ("xor", {"points": 3}, "points must be an integer >= 4, got 3"),
+        ("xor", {"points": "7"}, "points must be an integer >= 4, got '7'"),
         ("blobs", {"points": 1}, "points must be an integer >= 2, got 1"),
         ("blobs", {"margin": 0.7}, r"margin must be in \(0, 0.5\], got 0.7"),
         ("iris", {}, "dataset must be one of: blobs, mnist, xor; got 'iris'"),

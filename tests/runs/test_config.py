@@ -31,7 +31,7 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"lr": -1.0}, r"lr must be a number > 0, got -1.0"),
+        ({"lr": -1.0}, r"lr must be a finite number > 0, got -1.0"),
         ({"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
         ({"hidden": [256, 0]}, r"hidden must be a list of widths >= 1"),
@@ -43,7 +43,7 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
             {"optimizer": "adagrad"},
             r"optimizer must be one of: adam, adamw, momentum, nesterov, rmsprop, sgd; got 'adagrad'",
         ),
-        ({"lr": 0}, r"lr must be a number > 0, got 0"),
+        ({"lr": 0}, r"lr must be a finite number > 0, got 0"),
         (
             {"schedule": "linear"},
             r"schedule must be one of: constant, cosine, exponential, step; got 'linear'",
@@ -51,9 +51,9 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
         ({"optimizer": "nesterov", "momentum": 0.0}, r"SGD: nesterov needs momentum > 0"),
         ({"momentum": 0.9}, r"optimizer 'adam' takes no option 'momentum'"),
         ({"optimizer": "sgd", "momentum": 1.0}, r"SGD: momentum must be in \[0, 1\), got 1.0"),
-        ({"weight_decay": -0.1}, r"weight_decay must be a number >= 0, got -0.1"),
-        ({"momentum": "0.9"}, r"momentum must be a number >= 0, got '0.9'"),
-        ({"clip_norm": 0.0}, r"clip_norm must be a number > 0, got 0.0"),
+        ({"weight_decay": -0.1}, r"weight_decay must be a finite number >= 0, got -0.1"),
+        ({"momentum": "0.9"}, r"momentum must be a finite number >= 0, got '0.9'"),
+        ({"clip_norm": 0.0}, r"clip_norm must be a finite number > 0, got 0.0"),
         (
             {"schedule": "constant", "gamma": 0.5},
             r"gamma applies to the step and exponential schedules, not 'constant'",
@@ -78,8 +78,11 @@ def test_unknown_keys_and_bad_toml_are_errors(tmp_path):
         load_config(tmp_path / "broken.toml")
 
 
-def test_numpy_integers_are_accepted_and_stored_as_python_ints():
-    config = TrainConfig(hidden=[np.int64(8)], epochs=np.int32(2), seed=np.int64(3)).validate()
+def test_numpy_numbers_are_accepted_and_stored_as_python_numbers():
+    config = TrainConfig(hidden=[np.int64(8)], epochs=np.int32(2), seed=np.int64(3),
+                         lr=np.float32(0.5), dropout=np.float64(0.25)).validate()  # fmt: skip
     assert config.hidden == [8] and type(config.hidden[0]) is int and type(config.epochs) is int
+    assert type(config.lr) is float and config.lr == 0.5 and config.dropout == 0.25
     assert json.loads(json.dumps(config.to_dict()))["seed"] == 3  # a manifest can hold it
-    assert "epochs = 2\n" in to_toml(config.to_dict())
+    assert "epochs = 2\n" in to_toml(config.to_dict()) and "lr = 0.5\n" in to_toml(config.to_dict())
+    assert TrainConfig(lr=1).validate().lr == 1  # a Python int stays as written (config hashes)

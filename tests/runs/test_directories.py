@@ -1,6 +1,5 @@
 """Run directories: a new one never overwrites anything; a saved run, model or checkpoint opens."""
 
-import os
 import re
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pytest
 
 import numpynn as nn
 from numpynn.runs import TrainConfig, train_run
-from numpynn.runs.directories import RunDirectoryError, available_cores, new_run_dir, open_model
+from numpynn.runs.directories import RunDirectoryError, new_run_dir, open_model
 
 
 def test_a_new_run_directory_is_named_by_time_and_nothing_is_created(tmp_path, monkeypatch):
@@ -59,7 +58,3 @@ def test_a_missing_path_says_what_to_give(tmp_path):
         FileNotFoundError, match="give a run directory, a model .npz or a checkpoint"
     ):
         open_model(tmp_path / "nothing")
-
-
-def test_available_cores_is_what_this_process_may_use():
-    assert 1 <= available_cores() <= os.cpu_count()

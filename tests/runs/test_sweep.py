@@ -13,7 +13,14 @@ import pytest
 from numpynn.experiments.ablation import Grid, run_study
 from numpynn.runs import train_run
 from numpynn.runs.config import TrainConfig, to_toml
-from numpynn.runs.sweep import Task, config_hash, finished_metrics, run_tasks, train_task
+from numpynn.runs.sweep import (
+    Task,
+    available_cores,
+    config_hash,
+    finished_metrics,
+    run_tasks,
+    train_task,
+)
 
 QUIET = {"log": lambda line: None}
 
@@ -126,3 +133,7 @@ def test_two_workers_never_train_the_same_run_directory(tmp_path):
         with pytest.raises(RuntimeError, match="is being trained by another process"):
             train_task(payload, log=lambda line: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lock"]  # it wrote nothing
+
+
+def test_available_cores_is_what_this_process_may_use():
+    assert 1 <= available_cores() <= os.cpu_count()

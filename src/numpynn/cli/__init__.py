@@ -1,7 +1,8 @@
 """The ``numpynn`` command line: parse, build a config, call the library. Nothing else.
 
-``main`` owns the error policy; ``args`` holds what the commands share; each other module is one
-group of commands, each command's parser beside its handler."""
+``main`` owns the error policy; ``args`` and ``argtypes`` hold what the commands share; ``train``,
+``debug``, ``studies`` and ``data`` are the groups of commands, each command's parser beside its
+handler."""
 
 from .main import build_parser, main
 

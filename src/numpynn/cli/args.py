@@ -29,7 +29,7 @@ __all__ = [
     "add_output_flags",
     "build_config",
     "given_flags",
-    "run_dir",
+    "choose_run_dir",
 ]
 
 
@@ -140,18 +140,17 @@ def given_flags(args: argparse.Namespace) -> dict:
     return {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
 
 
-def run_dir(out: Path | None, command: str, name: str, study_file: str | None = None) -> Path:
+def choose_run_dir(
+    out: Path | None, command: str, name: str, study_file: str | None = None
+) -> Path:
     """--out, or runs/NAME-TIME (``runs.directories.new_run_dir``); a folder that cannot be used
     is a usage error that says what to do instead."""
     try:
         return new_run_dir(out, name, study_file)
     except RunDirectoryError as error:
-        if study_file is not None:
-            advice = "choose another"
-        elif command == "train":
-            advice = (
-                f"choose another folder, or continue it with `numpynn train --resume {error.path}`"
-            )
-        else:
-            advice = "choose another folder"
-        raise UsageError(f"numpynn {command}: --out {error}; {advice}") from None
+        advice = "choose another" if study_file is not None else "choose another folder"
+        if command == "train":
+            advice += f", or continue it with `numpynn train --resume {error.path}`"
+        raise UsageError(
+            f"numpynn {command}: --out {error.path} {error.problem}; {advice}"
+        ) from None

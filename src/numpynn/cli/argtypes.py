@@ -16,6 +16,8 @@ __all__ = [
     "positive_ints",
     "positive_floats",
     "names",
+    "depths",
+    "at_least_10",
 ]
 
 
@@ -62,3 +64,9 @@ names = checked(
     "comma-separated names, e.g. relu,tanh",
     lambda v: all(v),
 )
+depths = checked(
+    lambda t: [int(d) for d in t.split(",")],
+    "comma-separated depths >= 1, e.g. 2,4,6",
+    lambda v: min(v) >= 1,
+)
+at_least_10 = checked(int, "an integer >= 10", lambda v: v >= 10)

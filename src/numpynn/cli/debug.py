@@ -12,9 +12,9 @@ from .args import (
     add_output_flags,
     add_train_flags,
     build_config,
-    run_dir,
+    choose_run_dir,
 )
-from .argtypes import checked, natural_int, open_unit, positive_float, positive_int
+from .argtypes import at_least_10, depths, natural_int, open_unit, positive_float, positive_int
 
 __all__ = ["add_diagnose", "add_lr_find", "add_vanishing", "add_gradcheck"]
 
@@ -51,7 +51,7 @@ def cmd_diagnose(args) -> int:
     from ..experiments.diagnose import diagnose_run
 
     config = build_config(args)
-    out = run_dir(args.out, "diagnose", "diagnose")
+    out = choose_run_dir(args.out, "diagnose", "diagnose")
     checks = diagnose_run(config, out, args.data_dir, sample=args.sample, progress=not args.quiet)
     return 1 if any(check.status == "FAIL" for check in checks) else 0
 
@@ -79,7 +79,7 @@ def add_lr_find(commands) -> None:
     lr_find.add_argument("--start-lr", type=positive_float, default=1e-7, help="(default 1e-7)")
     lr_find.add_argument("--end-lr", type=positive_float, default=10.0, help="(default 10)")
     lr_find.add_argument(
-        "--steps", type=checked(int, "an integer >= 10", lambda v: v >= 10), default=300,
+        "--steps", type=at_least_10, default=300,
         help="batches, one learning rate each (default 300)",
     )  # fmt: skip
     add_output_flags(lr_find, "(default runs/lr-find-TIME)")
@@ -93,7 +93,7 @@ def cmd_lr_find(args) -> int:
         raise UsageError(
             f"numpynn lr-find: --start-lr must be below --end-lr, got {args.start_lr:g} and {args.end_lr:g}"
         )
-    out = run_dir(args.out, "lr-find", "lr-find")
+    out = choose_run_dir(args.out, "lr-find", "lr-find")
     lr_find_run(config, out, args.data_dir, start_lr=args.start_lr, end_lr=args.end_lr,
                 steps=args.steps, progress=not args.quiet)  # fmt: skip
     return 0
@@ -122,8 +122,7 @@ def add_vanishing(commands) -> None:
                            help="(default mnist)")  # fmt: skip
     vanishing.add_argument("--data-dir", type=Path, metavar="DIR")
     vanishing.add_argument(
-        "--depths", type=checked(lambda t: [int(d) for d in t.split(",")],
-                                  "comma-separated depths >= 1, e.g. 2,4,6", lambda v: min(v) >= 1),
+        "--depths", type=depths,
         default=list(range(2, 11)), help="hidden layers (default 2,3,...,10)",
     )  # fmt: skip
     vanishing.add_argument("--width", type=positive_int, default=64, help="(default 64)")
@@ -141,7 +140,7 @@ def cmd_vanishing(args) -> int:
 
     settings = VanishingSettings(depths=args.depths, width=args.width, steps=args.steps,
                                  lr=args.lr, batch_size=args.batch_size, seed=args.seed)  # fmt: skip
-    out = run_dir(args.out, "vanishing", "vanishing")
+    out = choose_run_dir(args.out, "vanishing", "vanishing")
     try:
         vanishing_run(out, settings, dataset=args.dataset, data_dir=args.data_dir,
                       progress=not args.quiet)  # fmt: skip

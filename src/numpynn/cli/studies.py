@@ -3,7 +3,14 @@
 import sys
 from pathlib import Path
 
-from .args import UsageError, add_command, add_output_flags, add_train_flags, given_flags, run_dir
+from .args import (
+    UsageError,
+    add_command,
+    add_output_flags,
+    add_train_flags,
+    choose_run_dir,
+    given_flags,
+)
 from .argtypes import (
     names,
     natural_int,
@@ -60,10 +67,10 @@ def cmd_perceptron(args) -> int:
 
     options = {"points": args.points, "margin": args.margin, "data_dir": args.data_dir}
     try:
-        check_options(args.dataset, **options, who="numpynn perceptron")
+        check_options(args.dataset, **options, who="numpynn perceptron", flags=True)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    out = run_dir(args.out, "perceptron", f"perceptron-{args.dataset}")
+    out = choose_run_dir(args.out, "perceptron", f"perceptron-{args.dataset}")
     perceptron_run(
         args.dataset, out, averaged=args.averaged, pocket=args.pocket, epochs=args.epochs,
         lr=args.lr, seed=args.seed, progress=not args.quiet, **options,
@@ -110,7 +117,7 @@ def add_optimizers(commands) -> None:
 def cmd_optimizers(args) -> int:
     from ..experiments.optimizers import run_study
 
-    out = run_dir(args.out, "optimizers", "optimizers")
+    out = choose_run_dir(args.out, "optimizers", "optimizers")
     run_study(
         out, data_dir=args.data_dir, epochs=args.epochs or (2 if args.quick else 10),
         train_size=args.train_size or (5000 if args.quick else None), val_size=args.val_size,
@@ -190,7 +197,7 @@ def add_ablate(commands) -> None:
 
 def cmd_ablate(args) -> int:
     from ..experiments.ablation import check_data, resolve_study, run_study
-    from ..runs.directories import available_cores
+    from ..runs.sweep import available_cores
 
     for key, use in (("hidden", "--widths and --depths"), ("activation", "--activations")):
         if getattr(args, key) is not None:
@@ -205,7 +212,7 @@ def cmd_ablate(args) -> int:
         check_data(base, args.data_dir, progress=not args.quiet)
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
-    out = run_dir(args.out, "ablate", "ablation", study_file="study.json")
+    out = choose_run_dir(args.out, "ablate", "ablation", study_file="study.json")
     try:
         study = run_study(
             out, grid, base, data_dir=args.data_dir, jobs=args.jobs or available_cores(),

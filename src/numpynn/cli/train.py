@@ -1,11 +1,19 @@
 """``numpynn train`` and the commands on what it leaves: ``evaluate``, ``plot``, ``predict``."""
 
+import io
 import json
 import sys
 from pathlib import Path
 
 from ..runs.config import TrainConfig, load_config
-from .args import UsageError, add_command, add_train_flags, build_config, given_flags, run_dir
+from .args import (
+    UsageError,
+    add_command,
+    add_train_flags,
+    build_config,
+    choose_run_dir,
+    given_flags,
+)
 from .argtypes import natural_int
 
 __all__ = ["add_train", "add_evaluate", "add_plot", "add_predict"]
@@ -53,7 +61,7 @@ def cmd_train(args) -> int:
         out, config = args.resume, resume_config(args)
     else:
         config = build_config(args)
-        out = run_dir(args.out, "train", config.dataset)
+        out = choose_run_dir(args.out, "train", config.dataset)
     try:
         train_run(config, out, data_dir=args.data_dir, resume=bool(args.resume),
                   progress=not args.quiet, diagnostics=args.diagnostics)  # fmt: skip
@@ -176,6 +184,7 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     from ..data.images import load_digit_image
+    from ..files import atomic_write_bytes
     from ..losses import softmax
     from ..plots.style import pyplot
     from ..runs.directories import open_model
@@ -188,6 +197,8 @@ def cmd_predict(args) -> int:
         print(f"{image_path}: " + ", ".join(f"{c} ({probs[c]:.1%})" for c in top))
         if args.show:
             seen = image_path.with_name(f"{image_path.stem}.seen.png")
-            pyplot().imsave(seen, x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+            png = io.BytesIO()
+            pyplot().imsave(png, x.reshape(28, 28), cmap="gray", vmin=0, vmax=1, format="png")
+            atomic_write_bytes(seen, png.getvalue())
             print(f"  what the network saw: {seen}")
     return 0

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import check_int, check_number
+
 __all__ = ["SeparableData", "make_blobs", "make_xor"]
 
 
@@ -46,17 +48,14 @@ def make_blobs(
         n: number of points, half of each class (the +1 class gets the odd one).
         spread: standard deviation of each blob, as a fraction of ``radius``.
     """
-    if not (isinstance(n, int | np.integer) and n >= 2):
-        raise ValueError(f"make_blobs: n must be an integer >= 2, got {n!r}")
-    if not (0 < radius < math.inf):
-        raise ValueError(f"make_blobs: radius must be a number > 0, got {radius!r}")
+    check_int("n", n, 2, who="make_blobs")
+    check_number("radius", radius, 0, low_open=True, who="make_blobs")
     if not (0 < margin <= 0.5 * radius):
         raise ValueError(
             f"make_blobs: margin must be in (0, radius/2] = (0, {0.5 * radius:g}], got {margin!r}; "
             "a wider margin leaves too little room for the blobs"
         )
-    if not (0 < spread < math.inf):
-        raise ValueError(f"make_blobs: spread must be a number > 0, got {spread!r}")
+    check_number("spread", spread, 0, low_open=True, who="make_blobs")
     rng = rng if rng is not None else np.random.default_rng(seed)
     angle = rng.uniform(0, 2 * math.pi)
     normal = np.array([math.cos(angle), math.sin(angle)])
@@ -99,12 +98,10 @@ def make_xor(
     """
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     truth = np.array([-1, 1, 1, -1], np.int64)
-    if not (isinstance(n, int | np.integer) and n >= 4):
-        raise ValueError(f"make_xor: n must be an integer >= 4, got {n!r}")
+    check_int("n", n, 4, who="make_xor")
     if n == 4:
         return corners.copy(), truth.copy()
-    if not (0 < noise < math.inf):
-        raise ValueError(f"make_xor: noise must be a number > 0, got {noise!r}")
+    check_number("noise", noise, 0, low_open=True, who="make_xor")
     rng = rng if rng is not None else np.random.default_rng(seed)
     which = rng.permutation(np.arange(n) % 4)
     return corners[which] + rng.normal(0, noise, size=(n, 2)), truth[which]

@@ -25,7 +25,7 @@ from ..files import atomic_write_json
 from ..optim import OPTIMIZERS
 from ..runs.config import TrainConfig, check_keys, read_config_values, read_toml
 from ..runs.sweep import Task, config_hash, run_tasks
-from ..validation import is_int, is_number
+from ..validation import check_int, is_int, is_number, plain
 from .ablation_results import collect, summarize, write_tables
 
 __all__ = [
@@ -52,9 +52,12 @@ class Grid:
     seeds: int = 3
 
     def __post_init__(self):
+        # lists as tuples, NumPy numbers as Python ones: a grid is hashable and JSON can hold it
         for key in ("widths", "depths", "activations", "optimizers", "lrs"):
             value = getattr(self, key)
-            object.__setattr__(self, key, tuple(value) if isinstance(value, list) else value)
+            if isinstance(value, list | tuple | np.ndarray):
+                object.__setattr__(self, key, tuple(plain(v) for v in value))
+        object.__setattr__(self, "seeds", plain(self.seeds))
 
     def validate(self) -> "Grid":
         _values("widths", self.widths, lambda w: is_int(w) and w >= 1, "integers >= 1")
@@ -64,8 +67,7 @@ class Grid:
         _values("optimizers", self.optimizers, OPTIMIZERS.__contains__,
                 "names from: " + ", ".join(sorted(OPTIMIZERS)), empty=True)  # fmt: skip
         _values("lrs", self.lrs, lambda lr: is_number(lr) and lr > 0, "numbers > 0", empty=True)
-        if not (is_int(self.seeds) and self.seeds >= 1):
-            raise ValueError(f"ablate: seeds must be an integer >= 1, got {self.seeds!r}")
+        check_int("seeds", self.seeds, 1, who="ablate")
         return self
 
     def to_dict(self) -> dict:

@@ -1,8 +1,6 @@
 """The tables of the ablation study: ``results.csv`` (a row per finished run), ``summary.csv``
 (mean and sample standard deviation over seeds per grid point) and ``failures.csv``."""
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -11,6 +9,7 @@ import numpy as np
 
 from ..files import atomic_write_text
 from ..history import read_history
+from ..tables import csv_text
 
 __all__ = ["KEYS", "collect", "summarize", "write_tables", "to_csv"]
 
@@ -70,18 +69,14 @@ def summarize(results: list[dict], curves: dict | None = None) -> list[dict]:
 
 
 def to_csv(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
-    return out.getvalue()
+    """``columns`` of the rows as CSV; nan (the std of a single seed) is an empty field."""
+    return csv_text(
+        [{k: None if _is_nan(v) else v for k, v in row.items()} for row in rows], columns
+    )
 
 
-def _cell(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return repr(value) if isinstance(value, float) else value
+def _is_nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _row(point) -> dict:

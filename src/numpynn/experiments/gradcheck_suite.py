@@ -3,8 +3,6 @@ classes) on a small random batch, one network or every activation x loss at dept
 the results as ``gradcheck.csv`` (one row per tensor) and ``gradcheck.md`` (the tables).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from ..gradcheck import GradcheckReport, gradcheck
 from ..losses import LOSSES, get_loss
 from ..model import mlp
 from ..progress import progress_bar
+from ..tables import csv_text
 
 __all__ = [
     "Case",
@@ -104,16 +103,16 @@ def format_results(cases: list[Case], seconds: float, *, tables: bool = True) ->
 
 
 def to_csv(cases: list[Case]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["activation", "loss", "hidden", "tensor", "shape", "checked", "size",
-                     "max_rel_error", "kinks_skipped", "result"])  # fmt: skip
-    for case in cases:
-        for row in case.report.rows:
-            writer.writerow([case.activation, case.loss, "-".join(map(str, case.hidden)),
-                             row.name, "x".join(map(str, row.shape)), row.checked, row.size,
-                             repr(row.max_rel_error), row.kinks, row.result])  # fmt: skip
-    return out.getvalue()
+    """One row per checked tensor of every case."""
+    rows = [
+        {"activation": case.activation, "loss": case.loss, "hidden": "-".join(map(str, case.hidden)),
+         "tensor": row.name, "shape": "x".join(map(str, row.shape)), "checked": row.checked,
+         "size": row.size, "max_rel_error": row.max_rel_error, "kinks_skipped": row.kinks,
+         "result": row.result}
+        for case in cases
+        for row in case.report.rows
+    ]  # fmt: skip
+    return csv_text(rows)
 
 
 def to_markdown(cases: list[Case]) -> str:

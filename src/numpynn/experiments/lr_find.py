@@ -5,8 +5,6 @@ fastest, then turns and explodes (lr too high). A good learning rate lies where 
 steeply: we suggest a tenth of the learning rate at the smoothed loss's minimum.
 """
 
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from ..plots.style import save_figure
 from ..progress import progress_bar
 from ..runs.config import TrainConfig, save_config
 from ..runs.run import prepare_run
+from ..tables import csv_text
 from ..training import train_step
 
 __all__ = ["LRFinderResult", "lr_range_test", "lr_find_run"]
@@ -152,12 +151,9 @@ def lr_find_run(
 
 
 def _to_csv(result: LRFinderResult) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["step", "lr", "loss", "smoothed_loss"])
-    for i, row in enumerate(zip(result.lrs, result.losses, result.smoothed), 1):
-        writer.writerow([i, *(repr(float(v)) for v in row)])
-    return out.getvalue()
+    steps = zip(result.lrs, result.losses, result.smoothed)
+    return csv_text([{"step": i, "lr": lr, "loss": loss, "smoothed_loss": smoothed}
+                     for i, (lr, loss, smoothed) in enumerate(steps, 1)])  # fmt: skip
 
 
 def _report(title: str, result: LRFinderResult, advice: str, config: TrainConfig) -> str:

@@ -40,25 +40,30 @@ DEFAULT_MARGIN = 0.05
 
 
 def check_options(
-    dataset: str, *, points=None, margin=None, data_dir=None, who: str = "perceptron_run"
+    dataset: str,
+    *,
+    points=None,
+    margin=None,
+    data_dir=None,
+    who: str = "perceptron_run",
+    flags: bool = False,
 ) -> None:
     """Refuse an option that does not apply to ``dataset`` (None: not given) or a bad value;
-    ``who`` names the caller in the message."""
-    check_choice("dataset", dataset, DATASETS, who=who)
+    ``who`` names the caller, and with ``flags`` the options are named as command-line flags."""
+    name = (lambda key: f"--{key.replace('_', '-')}") if flags else (lambda key: key)
+    check_choice(name("dataset"), dataset, DATASETS, who=who)
     applies = {"points": ("blobs", "xor"), "margin": ("blobs",), "data_dir": ("mnist",)}
     given = {"points": points, "margin": margin, "data_dir": data_dir}
-    for name, datasets in applies.items():
-        if given[name] is not None and dataset not in datasets:
+    for key, datasets in applies.items():
+        if given[key] is not None and dataset not in datasets:
             raise ValueError(
-                f"{who}: {name} applies to dataset {' or '.join(datasets)} only, got dataset "
-                f"{dataset!r}"
+                f"{who}: {name(key)} applies to {name('dataset')} {' or '.join(datasets)} only, "
+                f"got {name('dataset')} {dataset}"
             )
-    if dataset == "xor" and points is not None and points < 4:
-        raise ValueError(f"{who}: points must be >= 4 for xor (its four corners), got {points}")
     if points is not None:
-        check_int("points", points, 2, who=who)
+        check_int(name("points"), points, 4 if dataset == "xor" else 2, who=who)
     if margin is not None:
-        check_number("margin", margin, 0, 0.5, low_open=True, high_open=False, who=who)
+        check_number(name("margin"), margin, 0, 0.5, low_open=True, high_open=False, who=who)
 
 
 def perceptron_run(
@@ -113,7 +118,7 @@ def perceptron_run(
     }  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "mistakes.csv", csv_text(model.history))
-    for name, figure in _figures(dataset, data, model, metrics, log).items():
+    for name, figure in _results(dataset, data, model, metrics, log).items():
         save_figure(figure, out_dir / f"{name}.png")
     atomic_write_json(out_dir / "metrics.json", metrics)
     state = "converged" if model.converged else "did not converge"
@@ -144,8 +149,9 @@ def _load(dataset, points, margin, seed, data_dir, progress) -> _Data:
     return _Data(blobs.x, blobs.y, {"points": points, "margin": margin}, blobs=blobs)
 
 
-def _figures(dataset: str, data: _Data, model, metrics: dict, log) -> dict:
-    """The study's figures by file name (without .png); adds what they show to ``metrics``."""
+def _results(dataset: str, data: _Data, model, metrics: dict, log) -> dict:
+    """What the run shows on its data set: adds each measurement to ``metrics`` (and logs it),
+    then returns the figures by file name (without .png)."""
     x, y, history = data.x, data.y, model.history
     title = f"{type(model).__name__} ({metrics['variant']}) on {dataset}"
     if dataset == "blobs":

@@ -8,8 +8,6 @@ accuracy after the budget. Writes ``gradient_flow.csv``, ``accuracy.csv``, ``gra
 ``accuracy.png`` and ``report.md``.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -127,13 +125,9 @@ def vanishing_run(
 
 
 def _flow_csv(flow) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["activation", "depth", "stage", "layer", "grad_norm"])
-    for row in flow:
-        for layer, norm in enumerate(row["grad_norms"]):
-            writer.writerow([row["activation"], row["depth"], row["stage"], layer, repr(norm)])
-    return out.getvalue()
+    return csv_text([{"activation": row["activation"], "depth": row["depth"], "stage": row["stage"],
+                      "layer": layer, "grad_norm": norm}
+                     for row in flow for layer, norm in enumerate(row["grad_norms"])])  # fmt: skip
 
 
 def report_markdown(accuracy: list[dict], settings: VanishingSettings) -> str:

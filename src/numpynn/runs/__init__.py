@@ -2,8 +2,9 @@
 checkpoints to resume from, the run report, and sweeps of many runs at once."""
 
 from .config import TrainConfig, load_config, save_config
-from .directories import RunDirectoryError, available_cores, new_run_dir, open_model
+from .directories import RunDirectoryError, new_run_dir, open_model
 from .run import RunInterrupted, train_run
+from .sweep import available_cores
 
 __all__ = [
     "RunDirectoryError",

@@ -15,7 +15,7 @@ from ..losses import LOSSES
 from ..optim import OPTIMIZERS, Optimizer, get_optimizer
 from ..parameter import Parameter
 from ..schedules import SCHEDULES, Schedule, make_schedule
-from ..validation import check_choice, check_int, check_number, is_int
+from ..validation import check_choice, check_int, check_number, is_int, plain
 
 __all__ = [
     "TrainConfig",
@@ -56,7 +56,13 @@ class TrainConfig:
     dtype: str = "float32"
 
     def validate(self) -> "TrainConfig":
-        """Raise ValueError naming the first bad key, its allowed values and what was given."""
+        """Raise ValueError naming the first bad key, its allowed values and what was given.
+        NumPy numbers are kept as the Python numbers of the same value (JSON and TOML hold only
+        those)."""
+        for key, value in self.to_dict().items():
+            setattr(
+                self, key, [plain(v) for v in value] if isinstance(value, list) else plain(value)
+            )
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("init", self.init, ["auto", *INITIALIZERS])
         check_choice("loss", self.loss, LOSSES)
@@ -67,13 +73,12 @@ class TrainConfig:
             raise ValueError(
                 f"hidden must be a list of widths >= 1 (e.g. [256, 128]), got {self.hidden!r}"
             )
-        self.hidden = [int(h) for h in self.hidden]  # NumPy integers as Python ones, for JSON
         check_number("lr", self.lr, 0, low_open=True)
         check_number("dropout", self.dropout, 0, 1)
         for key in ("batch_size", "epochs"):
-            setattr(self, key, check_int(key, getattr(self, key), 1))
+            check_int(key, getattr(self, key), 1)
         for key in ("val_size", "seed", "warmup_epochs", "patience"):
-            setattr(self, key, check_int(key, getattr(self, key), 0))
+            check_int(key, getattr(self, key), 0)
         if self.patience and not self.val_size:
             raise ValueError("patience needs a validation set; set val_size > 0 or patience = 0")
         for key in ("momentum", "weight_decay", "gamma", "clip_norm"):
@@ -81,7 +86,7 @@ class TrainConfig:
                 check_number(key, getattr(self, key), 0, low_open=key in ("gamma", "clip_norm"))
         for key in ("step_size", "train_size"):
             if getattr(self, key) is not None:
-                setattr(self, key, check_int(key, getattr(self, key), 1))
+                check_int(key, getattr(self, key), 1)
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         self.build_optimizer([Parameter(np.zeros(1))])
         self.build_schedule()

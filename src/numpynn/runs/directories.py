@@ -1,7 +1,6 @@
-"""Run directories: a new one for each run, opening a saved one (a run, a model file or a
-checkpoint), and how many cores there are to run in."""
+"""Run directories: a new one for each run, and opening a saved one (a run, a model file or a
+checkpoint)."""
 
-import os
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from ..saving import load
 from .checkpoints import load_checkpoint_model
 from .config import TrainConfig, load_config
 
-__all__ = ["RunDirectoryError", "new_run_dir", "open_model", "available_cores"]
+__all__ = ["RunDirectoryError", "new_run_dir", "open_model"]
 
 
 class RunDirectoryError(ValueError):
@@ -55,8 +54,3 @@ def open_model(path: Path) -> tuple[Sequential, TrainConfig, Path]:
     config_file = run_dir / "config.toml"
     config = load_config(config_file) if config_file.exists() else TrainConfig()
     return model, config, path
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
 from .config import TrainConfig
 
 __all__ = ["run_manifest"]
@@ -17,8 +18,6 @@ __all__ = ["run_manifest"]
 
 def run_manifest(config: TrainConfig) -> dict:
     """What produced a run: its config and seed, software versions, BLAS, threads, git commit."""
-    from .. import __version__
-
     return {
         "config": config.to_dict(),
         "seed": config.seed,
@@ -57,4 +56,4 @@ def _git_commit() -> str | None:
                                 capture_output=True, text=True, timeout=5)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+    return (result.stdout.strip() or None) if result.returncode == 0 else None

@@ -20,6 +20,7 @@ from ..data import DATASETS, load_dataset
 from ..data.batching import train_val_split
 from ..diagnostics import Monitor
 from ..files import atomic_write_json, atomic_write_text
+from ..history import History
 from ..losses import Loss, get_loss
 from ..model import Sequential, mlp
 from ..optim import Optimizer
@@ -94,12 +95,11 @@ def train_run(
     config.validate()
     out_dir = Path(out_dir)
     setup = prepare_run(config, data_dir, progress=progress)
-    state = None
-    clean_checkpoints(out_dir / "checkpoints")
+    checkpoints, state = out_dir / "checkpoints", None
+    clean_checkpoints(checkpoints)
     if resume:
-        state = restore_checkpoint(out_dir / "checkpoints" / "last.json", setup.model,
-                                   setup.optimizer, _saved_rngs(setup),
-                                   out_dir / "checkpoints" / "best.json")  # fmt: skip
+        state = restore_checkpoint(checkpoints / "last.json", setup.model, setup.optimizer,
+                                   _saved_rngs(setup), checkpoints / "best.json")  # fmt: skip
         log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
         diagnostics = _resumed_diagnostics(state, diagnostics)
     else:
@@ -126,7 +126,15 @@ def _saved_rngs(setup: "RunSetup") -> dict[str, np.random.Generator]:
     return {"model": setup.rngs["model"], "shuffle": setup.rngs["shuffle"]}
 
 
-def _fit(setup: "RunSetup", config, out_dir: Path, state, monitor, progress, log):
+def _fit(
+    setup: "RunSetup",
+    config: TrainConfig,
+    out_dir: Path,
+    state: TrainState | None,
+    monitor: Monitor | None,
+    progress: bool,
+    log: Callable[[str], None],
+) -> History:
     """``fit`` with a checkpoint after every epoch (and at an interruption); a NaN's message
     says which checkpoint still holds finite weights."""
     checkpoints = out_dir / "checkpoints"
@@ -169,7 +177,15 @@ def _fit(setup: "RunSetup", config, out_dir: Path, state, monitor, progress, log
         raise FloatingPointError(f"{error}; {kept}") from None
 
 
-def _finish(setup: "RunSetup", config, out_dir: Path, history, monitor, figures, log) -> dict:
+def _finish(
+    setup: "RunSetup",
+    config: TrainConfig,
+    out_dir: Path,
+    history: History,
+    monitor: Monitor | None,
+    figures: bool,
+    log: Callable[[str], None],
+) -> dict:
     """Test the model and write the run's files, metrics.json last; return the metrics."""
     model, (x_test, y_test) = setup.model, setup.test
     test = evaluate(model, x_test, y_test, loss_fn=setup.loss_fn)

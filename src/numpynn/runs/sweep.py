@@ -57,6 +57,12 @@ class Outcome:
     attempts: int = 0
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it): the
+    default number of parallel runs."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def config_hash(config: TrainConfig) -> str:
     """12 hex digits of the SHA-256 of the config's keys (unset optional keys left out, so a
     key added to TrainConfig later does not change the hash of existing runs)."""
