@@ -2,17 +2,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from paths import SHARED_DATA
+from paths import real_mnist
 from train_process import finish, start_train
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The real MNIST files: $NUMPYNN_DATA/mnist (CI sets it), else ../shared/data/mnist."""
-    folder = SHARED_DATA / "mnist"
-    if not (folder / "t10k-labels-idx1-ubyte.gz").exists():
-        pytest.skip(f"the real MNIST files are not in {folder}; set NUMPYNN_DATA")
-    return folder
+    return real_mnist()
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,11 @@ DERIVATIVES = {
 }
 
 
+def test_every_activation_has_hand_computed_values_and_derivatives():
+    """A new activation in ACTIVATIONS needs its expected values here, computed by hand."""
+    assert set(HAND_COMPUTED) == set(DERIVATIVES) == set(nn.ACTIVATIONS)
+
+
 @pytest.mark.parametrize("name", sorted(nn.ACTIVATIONS))
 def test_forward_matches_hand_computed_values(name):
     np.testing.assert_allclose(

@@ -23,6 +23,12 @@ TORCH_ACTIVATIONS = {
 }
 
 
+def test_every_activation_and_loss_has_its_torch_counterpart():
+    """A new activation or loss needs its PyTorch twin here, or the oracle cannot check it."""
+    assert set(TORCH_ACTIVATIONS) == set(nn.ACTIVATIONS)
+    assert set(nn.LOSSES) == {"cross-entropy", "mse"}  # torch_loss below knows these
+
+
 def torch_loss(name, outputs, labels):
     """torch's definition of our losses: CrossEntropyLoss, and MSELoss against one-hot targets."""
     labels = torch.from_numpy(labels)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from paths import SHARED_DATA
+from paths import real_mnist
 
 import numpynn
 from numpynn.data import (
@@ -31,13 +31,6 @@ from numpynn.data import (
     search_paths,
     write_idx,
 )
-
-# the real MNIST files: $NUMPYNN_DATA/mnist (as .ci/run sets it) or ../shared/data/mnist
-DATA = SHARED_DATA
-
-
-MNIST = DATA / "mnist"
-
 
 BASES = list(DATASETS["mnist"]["files"])  # train images, train labels, test images, test labels
 
@@ -62,7 +55,7 @@ def isolated_env(tmp_path, monkeypatch):
 
 
 def make_fake(folder: Path, n_train=6, n_test=4, gz=True, **override) -> Path:
-    """Write a tiny dataset in the MNIST layout; ``override`` replaces arrays by base name."""
+    """Write a tiny dataset in the real_mnist() layout; ``override`` replaces arrays by base name."""
     rng = np.random.default_rng(0)
     arrays = {
         BASES[0]: rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
@@ -117,7 +110,7 @@ def test_unknown_dataset_lists_valid_names():
 
 
 def test_load_real_mnist(monkeypatch):
-    monkeypatch.setenv("NUMPYNN_DATA", str(DATA))
+    monkeypatch.setenv("NUMPYNN_DATA", str(real_mnist().parent))
     x_train, y_train, x_test, y_test = load_mnist(download=False)
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
     assert x_train.dtype == np.float32 and x_test.dtype == np.float32
@@ -128,7 +121,7 @@ def test_load_real_mnist(monkeypatch):
     assert np.bincount(y_train).tolist() == [
         5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949
     ]  # fmt: skip
-    image = read_idx(MNIST / "t10k-images-idx3-ubyte.gz")[17]
+    image = read_idx(real_mnist() / "t10k-images-idx3-ubyte.gz")[17]
     np.testing.assert_array_equal(x_test[17], image.reshape(-1) / np.float32(255))
 
 
@@ -147,7 +140,7 @@ def test_load_fake_scales_to_unit_interval_raw_or_gz(tmp_path):
 def test_read_only_data_folder_is_never_written(tmp_path):
     folder = make_fake(tmp_path / "ro")
     real = tmp_path / "real"
-    shutil.copytree(MNIST, real)
+    shutil.copytree(real_mnist(), real)
     before = {f: snapshot(f) for f in (folder, real)}
     for f in (folder, real):
         f.chmod(0o555)
@@ -256,7 +249,7 @@ def test_failed_download_lists_where_it_looked_and_why(tmp_path):
 
 @functools.cache
 def real_gz() -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in MNIST.glob("*.gz")}
+    return {p.name: p.read_bytes() for p in real_mnist().glob("*.gz")}
 
 
 def corrupted_test_labels() -> bytes:
@@ -323,7 +316,7 @@ def mirror():
 def with_real_files(dest: Path, bases: list[str]) -> Path:
     dest.mkdir(parents=True)
     for base in bases:
-        shutil.copy(MNIST / f"{base}.gz", dest)
+        shutil.copy(real_mnist() / f"{base}.gz", dest)
     return dest
 
 
@@ -335,11 +328,11 @@ def test_load_downloads_into_cache_once(tmp_path, monkeypatch, mirror):
     assert sorted(p.name for p in cache.iterdir()) == sorted([".lock"] + [b + ".gz" for b in BASES])
     assert mirror.counts == {("good", b + ".gz"): 1 for b in BASES}
     assert x_train.shape == (60000, 784) and y_test.shape == (10000,)
-    np.testing.assert_array_equal(y_test, read_idx(MNIST / "t10k-labels-idx1-ubyte.gz"))
+    np.testing.assert_array_equal(y_test, read_idx(real_mnist() / "t10k-labels-idx1-ubyte.gz"))
     load_mnist(progress=False)
     assert sum(mirror.counts.values()) == 4
     for base in BASES:
-        assert (cache / f"{base}.gz").read_bytes() == (MNIST / f"{base}.gz").read_bytes()
+        assert (cache / f"{base}.gz").read_bytes() == (real_mnist() / f"{base}.gz").read_bytes()
 
 
 def test_checksum_mismatch_leaves_no_file_and_tries_next_mirror(tmp_path, mirror):
@@ -363,7 +356,8 @@ def test_checksum_mismatch_leaves_no_file_and_tries_next_mirror(tmp_path, mirror
         ("good", "t10k-labels-idx1-ubyte.gz"): 1,
     }
     np.testing.assert_array_equal(
-        read_idx(dest / "t10k-labels-idx1-ubyte.gz"), read_idx(MNIST / "t10k-labels-idx1-ubyte.gz")
+        read_idx(dest / "t10k-labels-idx1-ubyte.gz"),
+        read_idx(real_mnist() / "t10k-labels-idx1-ubyte.gz"),
     )
 
 

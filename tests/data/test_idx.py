@@ -10,16 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from paths import SHARED_DATA
+from paths import real_mnist
 
 from numpynn.data import IDXFormatError, read_idx, write_idx
-
-# the real MNIST files: $NUMPYNN_DATA/mnist (as .ci/run sets it) or ../shared/data/mnist
-DATA = SHARED_DATA
-
-
-MNIST = DATA / "mnist"
-
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
 
@@ -222,7 +215,7 @@ def test_missing_file_is_file_not_found(tmp_path):
 
 
 def test_real_mnist_test_labels():
-    labels = read_idx(MNIST / "t10k-labels-idx1-ubyte.gz")
+    labels = read_idx(real_mnist() / "t10k-labels-idx1-ubyte.gz")
     assert labels.dtype == np.uint8 and labels.shape == (10000,)
     assert labels.min() == 0 and labels.max() == 9
     assert np.bincount(labels).tolist()[:3] == [980, 1135, 1032]

@@ -194,7 +194,7 @@ def environment_restored():
 def test_the_dask_path_gives_the_same_results(reference, tiny_mnist_dir, tmp_path):
     distributed = pytest.importorskip("distributed")
     options = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-               "dashboard_address": None}  # fmt: skip
+               "dashboard_address": ":0"}  # fmt: skip
     with environment_restored(), distributed.LocalCluster(**options) as cluster:
         study = run_study(tmp_path / "dask", GRID, BASE, data_dir=tiny_mnist_dir,
                           scheduler=cluster.scheduler_address, log=lambda line: None)  # fmt: skip
