@@ -1,11 +1,17 @@
 """save and load: a round trip, and damaged or forged files refused before anything is read."""
 
 import io
+import json
+import os
+import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numpynn as nn
+from numpynn.saving import ModelFileError
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -76,3 +82,216 @@ def test_load_checks_declared_shapes_before_reading_data(tmp_path):
         match=r"dense0.W has shape \(1099511627776, 1048576\) float32, the architecture needs \(6, 3\)",
     ):
         nn.load(tmp_path / "forged.npz")
+
+
+# ---- every save loads back ----------------------------------------------------------------------
+
+ACTIVATION_NAMES = sorted(nn.ACTIVATIONS)
+
+
+@st.composite
+def hand_built_models(draw):
+    """A Sequential of Dense layers with activations and Dropout between them, as a student
+    builds one: names drawn from a few, so two layers often share the default name."""
+    widths = draw(st.lists(st.integers(1, 6), min_size=2, max_size=5))
+    dtype = draw(st.sampled_from(["float32", "float64"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
+        name = draw(st.sampled_from(["dense", f"dense{i}", f"layer_{i}", "hidden"]))
+        layers.append(nn.Dense(fan_in, fan_out, rng=rng, dtype=dtype, name=name))
+        if i < len(widths) - 2:
+            layers.append(nn.get_activation(draw(st.sampled_from(ACTIVATION_NAMES))))
+            if draw(st.booleans()):
+                layers.append(nn.Dropout(draw(st.floats(0, 0.9)), rng=rng))
+    return nn.Sequential(layers)
+
+
+@st.composite
+def mlps(draw):
+    sizes = draw(st.lists(st.integers(1, 6), min_size=2, max_size=6))
+    return nn.mlp(sizes, draw(st.sampled_from(ACTIVATION_NAMES)), seed=draw(st.integers(0, 99)),
+                  dropout=draw(st.sampled_from([0.0, 0.25])), dtype=draw(st.sampled_from(["float32", "float64"])))  # fmt: skip
+
+
+def assert_round_trip(model, folder):
+    path = folder / "model.npz"
+    path.unlink(missing_ok=True)
+    names = [p.name for p in model.parameters()]
+    if len(set(names)) < len(names):  # refused before anything is written
+        with pytest.raises(ValueError, match="more than one parameter is named"):
+            nn.save(model, path)
+        assert not path.exists()
+        return
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert repr(loaded) == repr(model)
+    for p, q in zip(model.parameters(), loaded.parameters(), strict=True):
+        assert (p.name, p.value.dtype) == (q.name, q.value.dtype)
+        np.testing.assert_array_equal(p.value, q.value)
+    x = np.random.default_rng(0).standard_normal((3, model[0].in_features)).astype(model.dtype)
+    np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
+
+
+@settings(max_examples=250, deadline=None)
+@given(model=hand_built_models())
+def test_a_hand_built_model_is_saved_so_that_it_loads_or_refused_before_writing(
+    model, tmp_path_factory
+):
+    assert_round_trip(model, tmp_path_factory.mktemp("hand"))
+
+
+@settings(max_examples=250, deadline=None)
+@given(model=mlps())
+def test_every_mlp_loads_back_as_it_was_saved(model, tmp_path_factory):
+    assert_round_trip(model, tmp_path_factory.mktemp("mlp"))
+
+
+class OwnLayer(nn.Layer):
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad_y, input_grad=True):
+        return grad_y
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (lambda rng: nn.Sequential([nn.Dense(3, 2, rng=rng), nn.ReLU(), nn.Dense(2, 2, rng=rng)]),
+         "more than one parameter is named dense.W, dense.b; give each Dense its own name="),
+        (lambda rng: nn.Sequential([nn.mlp([3, 2], seed=0)]), "flatten nested Sequentials"),
+        (lambda rng: nn.Sequential([nn.Dense(3, 2, rng=rng), OwnLayer()]), "is not one numpynn can rebuild"),
+        (lambda rng: nn.Sequential([]), "a Sequential with at least one layer"),
+    ],
+)  # fmt: skip
+def test_a_model_load_could_not_rebuild_is_refused_before_anything_is_written(
+    tmp_path, model, message
+):
+    (tmp_path / "model.npz").write_bytes(b"the previous model")
+    with pytest.raises(ValueError, match=message):
+        nn.save(model(np.random.default_rng(0)), tmp_path / "model.npz")
+    assert (tmp_path / "model.npz").read_bytes() == b"the previous model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+# ---- hostile model files ------------------------------------------------------------------------
+
+
+def write_model(path, header, arrays) -> None:
+    """A model file with this header and these arrays, as np.savez writes one."""
+    np.savez(path, header=np.array(json.dumps(header)), **arrays)
+
+
+def valid_parts():
+    model = nn.mlp([4, 3, 2], dropout=0.5, seed=0)
+    header = {"format": "numpynn.model/1", "layers": [
+        {"type": type(layer).__name__, **layer.config()} for layer in model.layers]}  # fmt: skip
+    return header, {p.name: p.value for p in model.parameters()}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def forged_headers(draw):
+    """A valid header with one place replaced by an arbitrary JSON value (or a key dropped)."""
+    header, _ = valid_parts()
+    layers = header["layers"]
+    where = draw(st.sampled_from(["format", "layers", "layer", "key", "drop"]))
+    if where in ("format", "layers"):
+        header[where] = draw(json_values)
+    else:
+        spec = layers[draw(st.integers(0, len(layers) - 1))]
+        if where == "layer":
+            layers[layers.index(spec)] = draw(json_values)
+        elif where == "drop":
+            del spec[draw(st.sampled_from(sorted(spec)))]
+        else:
+            spec[draw(st.sampled_from([*spec, "extra"]))] = draw(json_values)
+    return header
+
+
+@settings(max_examples=200, deadline=None)
+@given(header=forged_headers())
+def test_a_forged_header_loads_a_valid_model_or_is_one_clear_error(header, tmp_path_factory):
+    path = tmp_path_factory.mktemp("forged") / "model.npz"
+    write_model(path, header, valid_parts()[1])
+    try:
+        model = nn.load(path)
+    except ModelFileError as error:
+        assert str(path) in str(error) and "\n" not in str(error)
+    else:  # a change that leaves a valid model (another dropout p, another slope)
+        assert isinstance(model, nn.Sequential) and model.num_parameters() == 4 * 3 + 3 + 3 * 2 + 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_damaged_bytes_load_the_same_model_or_are_one_clear_error(data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("damaged")
+    nn.save(nn.mlp([4, 3, 2], seed=0), folder / "model.npz")
+    raw = bytearray((folder / "model.npz").read_bytes())
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw) - 1))]  # truncated
+    else:
+        for _ in range(data.draw(st.integers(1, 4))):  # bits flipped
+            raw[data.draw(st.integers(0, len(raw) - 1))] ^= 1 << data.draw(st.integers(0, 7))
+    (folder / "damaged.npz").write_bytes(bytes(raw))
+    try:
+        model = nn.load(folder / "damaged.npz")
+    except ModelFileError as error:
+        assert "damaged.npz" in str(error)
+    else:  # the flips hit bytes no reader looks at (zip comments, padding)
+        for p, q in zip(
+            nn.load(folder / "model.npz").parameters(), model.parameters(), strict=True
+        ):
+            np.testing.assert_array_equal(p.value, q.value)
+
+
+def peak_bytes(action) -> int:
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_small_file_declaring_a_huge_layer_fails_without_allocating_it(tmp_path):
+    header, arrays = valid_parts()
+    header["layers"][0]["out_features"] = 300_000  # 784 x 300,000 float32 would be 940 MB
+    write_model(tmp_path / "wide.npz", header, arrays)
+    with pytest.raises(
+        ModelFileError, match=r"declares [\d,]+ bytes of weights but the file holds"
+    ):
+        nn.load(tmp_path / "wide.npz")
+    assert (
+        peak_bytes(lambda: pytest.raises(ModelFileError, nn.load, tmp_path / "wide.npz"))
+        < 5_000_000
+    )
+
+
+def test_a_header_nested_too_deep_is_a_clear_error(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    np.savez(
+        tmp_path / "deep.npz",
+        header=np.array('{"format": "numpynn.model/1", "layers": ' + deep + "}"),
+    )
+    with pytest.raises(ModelFileError, match="deep.npz: not a numpynn model file"):
+        nn.load(tmp_path / "deep.npz")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_or_a_folder_in_place_of_a_model_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "model.npz")
+    with pytest.raises(ModelFileError, match="is not a regular file"):
+        nn.load(tmp_path / "model.npz")  # opening it would block forever
+    with pytest.raises(ModelFileError, match="is a folder, not a file"):
+        nn.load(tmp_path)

@@ -1,14 +1,22 @@
-"""Atomic file writes: a crash or a kill mid-write never leaves a half-written file behind."""
+"""Atomic file writes (a crash or a kill mid-write never leaves a half-written file behind), and
+reading regular files only."""
 
 import contextlib
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
+__all__ = [
+    "atomic_open",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_json",
+    "require_regular_file",
+]
 
 
 @contextlib.contextmanager
@@ -45,3 +53,15 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 def atomic_write_json(path: str | os.PathLike, value) -> None:
     """``value`` as JSON indented by 2, with a final newline."""
     atomic_write_text(path, json.dumps(value, indent=2) + "\n")
+
+
+def require_regular_file(path: str | os.PathLike) -> Path:
+    """``path`` if it is a regular file. A folder, a FIFO or a device is refused before it is
+    opened: reading a FIFO blocks forever, /dev/zero never ends."""
+    path = Path(path)
+    mode = path.stat().st_mode  # FileNotFoundError names the path
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"{path} is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file (a FIFO, socket or device); give a file")
+    return path
