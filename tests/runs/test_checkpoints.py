@@ -7,13 +7,17 @@ import random
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from train_process import SRC
 
 import numpynn as nn
 from numpynn import cli
+from numpynn.runs import checkpoints
 from numpynn.runs.checkpoints import (
     CheckpointError,
     clean_checkpoints,
@@ -72,7 +76,7 @@ def test_truncated_corrupted_and_torn_checkpoints_are_refused(tmp_path):
     arrays.write_bytes(good[: len(good) // 2])
     with pytest.raises(
         CheckpointError,
-        match="SHA-256 .* does not match the manifest; the checkpoint is damaged or torn",
+        match="arrays-0+2.npz: its SHA-256 does not match the manifest; the checkpoint is damaged or torn",
     ):
         restore_checkpoint(folder / "last.json", model, optimizer, rngs)
     arrays.write_bytes(good)
@@ -101,14 +105,15 @@ def test_resume_of_a_run_with_a_damaged_checkpoint_fails_and_keeps_it(
 
     run = tmp_path / "run"
     shutil.copytree(reference_run, run)
+    (run / "metrics.json").unlink()  # as if killed after its last checkpoint
     manifest = run / "checkpoints" / "last.json"
     manifest.write_text(manifest.read_text().replace('"sha256": "', '"sha256": "0'))
-    kept = manifest.read_bytes()
+    kept = {p.name: p.read_bytes() for p in (run / "checkpoints").iterdir()}
     assert (
         cli.main(["train", "--resume", str(run), "--data-dir", str(tiny_mnist_dir), "--quiet"]) == 1
     )
-    assert "damaged or torn" in capsys.readouterr().err
-    assert manifest.read_bytes() == kept
+    assert "the manifest does not match its own SHA-256" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (run / "checkpoints").iterdir()} == kept
 
 
 KILL_SCRIPT = """
@@ -152,3 +157,168 @@ def test_sigkill_during_saves_always_leaves_a_loadable_checkpoint(tmp_path):
         clean_checkpoints(folder)  # what the next start does
         assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".npz"]
     assert len(steps) >= 8
+
+
+# ---- manifests that must not be trusted ---------------------------------------------------------
+
+
+def fresh(hidden=8):
+    """A model, optimizer and generators to restore into, as a resumed run builds them."""
+    model = nn.mlp([5, hidden, 3], dropout=0.1, seed=9)
+    return model, nn.Adam(model.parameters()), {"model": np.random.default_rng(7), "shuffle": np.random.default_rng(7)}  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_one_changed_character_of_a_manifest_is_refused(data, tmp_path_factory):
+    folder, *_ = small_run(tmp_path_factory.mktemp("run"))
+    text = (folder / "last.json").read_text()
+    digits = [i for i, c in enumerate(text) if c.isdigit()]  # the text varies: times of epochs
+    i = digits[int(data.draw(st.floats(0, 1, exclude_max=True)) * len(digits))]
+    changed = text[:i] + str((int(text[i]) + data.draw(st.integers(1, 9))) % 10) + text[i + 1 :]
+    (folder / "last.json").write_text(changed)
+    try:
+        same = json.loads(changed) == json.loads(text)
+    except ValueError:
+        same = False
+    if same:  # a 17th digit that rounds to the same float: the content did not change
+        restore_checkpoint(folder / "last.json", *fresh())
+        return
+    with pytest.raises(CheckpointError, match="last.json: "):
+        restore_checkpoint(folder / "last.json", *fresh())
+
+
+def forge(folder, change) -> None:
+    """Rewrite last.json with ``change`` applied and a fresh, valid digest: a forged manifest."""
+    manifest = json.loads((folder / "last.json").read_text())
+    change(manifest)
+    manifest["manifest_sha256"] = checkpoints._digest(manifest)
+    (folder / "last.json").write_text(json.dumps(manifest))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+MANIFEST_PLACES = [("arrays",), ("sha256",), ("model",), ("model", "layers"), ("optimizer",),
+                   ("optimizer", "t"), ("optimizer", "lr"), ("state",), ("state", "epoch"),
+                   ("state", "batch"), ("state", "loss_sum"), ("state", "epoch_start_rng"),
+                   ("history",), ("history", "epochs"), ("history", "batch_loss"), ("rngs",),
+                   ("rngs", "shuffle"), ("config",)]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(place=st.sampled_from(MANIFEST_PLACES), value=json_values)
+def test_a_forged_manifest_is_one_clear_error_or_a_checkpoint_that_fits(
+    place, value, tmp_path_factory
+):
+    folder, *_ = small_run(tmp_path_factory.mktemp("run"))
+
+    def change(manifest):
+        *parents, key = place
+        for parent in parents:
+            manifest = manifest[parent]
+        manifest[key] = value
+
+    forge(folder, change)
+    try:
+        restore_checkpoint(folder / "last.json", *fresh())
+    except CheckpointError as error:
+        assert "last.json" in str(error) and "\n" not in str(error)
+
+
+@pytest.mark.parametrize("arrays", ["/dev/zero", "../run/arrays-000000002.npz", "arrays-x.npz"])
+def test_a_manifest_reads_arrays_only_from_its_own_folder(tmp_path, arrays):
+    folder, *_ = small_run(tmp_path)
+    forge(folder, lambda manifest: manifest.update(arrays=arrays))
+    with pytest.raises(CheckpointError, match="the manifest's 'arrays' is missing or malformed"):
+        restore_checkpoint(folder / "last.json", *fresh())
+
+
+def test_an_arrays_file_larger_than_the_model_can_need_is_not_read(tmp_path):
+    folder, *_ = small_run(tmp_path)
+    manifest = json.loads((folder / "last.json").read_text())
+    with open(folder / manifest["arrays"], "ab") as f:
+        f.truncate(200_000_000)  # sparse: 200 MB that take no disk
+    with pytest.raises(
+        CheckpointError, match="larger than the model's weights and optimizer state can be"
+    ):
+        load_checkpoint_model(folder / "last.json")
+    assert peak_bytes(lambda: pytest.raises(CheckpointError, load_checkpoint_model, folder / "last.json")) < 5_000_000  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_in_place_of_a_manifest_or_its_arrays_is_refused_at_once(tmp_path):
+    folder, *_ = small_run(tmp_path)
+    manifest = json.loads((folder / "last.json").read_text())
+    (folder / manifest["arrays"]).unlink()
+    os.mkfifo(folder / manifest["arrays"])
+    with pytest.raises(CheckpointError, match="is not a regular file"):
+        load_checkpoint_model(folder / "last.json")
+    (folder / "last.json").unlink()
+    os.mkfifo(folder / "last.json")
+    with pytest.raises(CheckpointError, match="is not a regular file"):
+        load_checkpoint_model(folder / "last.json")
+
+
+def test_an_older_checkpoint_format_is_refused_with_the_reason(tmp_path):
+    folder, *_ = small_run(tmp_path)
+    forge(folder, lambda manifest: manifest.update(format="numpynn.checkpoint/1"))
+    with pytest.raises(CheckpointError, match="older numpynn whose manifests carry no checksum"):
+        restore_checkpoint(folder / "last.json", *fresh())
+
+
+def test_a_checkpoint_of_another_config_is_refused_naming_what_changed(tmp_path):
+    folder, *_ = small_run(tmp_path)
+    with pytest.raises(
+        CheckpointError,
+        match=r"changed since this checkpoint was saved, in hidden \(checkpoint: \[8\], now: \[9\]\)",
+    ):
+        restore_checkpoint(folder / "last.json", *fresh(), config={"hidden": [9]})
+    restore_checkpoint(folder / "last.json", *fresh(), config={"hidden": [8]})
+
+
+# ---- a failed resume loses nothing --------------------------------------------------------------
+
+DAMAGES = {
+    "missing": lambda path: path.unlink(),
+    "empty": lambda path: path.write_text(""),
+    "truncated": lambda path: path.write_text(path.read_text()[:100]),
+    "garbage": lambda path: path.write_bytes(os.urandom(300)),
+    "a folder": lambda path: (path.unlink(), path.mkdir()),
+    "edited": lambda path: path.write_text(path.read_text().replace('"batch": 0', '"batch": 1')),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_resume_that_fails_on_last_json_deletes_nothing(tmp_path, damage):
+    folder, *_ = small_run(tmp_path)
+    (folder / "arrays-000000099.npz").write_bytes(b"the newest arrays, whose manifest was lost")
+    DAMAGES[damage](folder / "last.json")
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(CheckpointError):
+        restore_checkpoint(folder / "last.json", *fresh())
+    clean_checkpoints(folder)  # what a run does before its next save
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert (folder / "arrays-000000099.npz").exists()
+
+
+def test_clean_removes_temp_files_and_orphans_only_when_every_manifest_is_readable(tmp_path):
+    folder, *_ = small_run(tmp_path)
+    (folder / ".last.json.0123.tmp").write_text("half")
+    (folder / "arrays-000000001.npz").write_bytes(b"an older save")
+    clean_checkpoints(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays-000000002.npz", "last.json"]
+
+
+def peak_bytes(action) -> int:
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak

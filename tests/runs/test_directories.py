@@ -1,14 +1,18 @@
 """Run directories: a new one never overwrites anything; a saved run, model or checkpoint opens."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+import paths
 import pytest
 
 import numpynn as nn
 from numpynn.runs import TrainConfig, train_run
-from numpynn.runs.directories import RunDirectoryError, new_run_dir, open_model
+from numpynn.runs.directories import RunDirectoryError, lock_run_dir, new_run_dir, open_model
 
 
 def test_a_new_run_directory_is_named_by_time_and_nothing_is_created(tmp_path, monkeypatch):
@@ -58,3 +62,43 @@ def test_a_missing_path_says_what_to_give(tmp_path):
         FileNotFoundError, match="give a run directory, a model .npz or a checkpoint"
     ):
         open_model(tmp_path / "nothing")
+
+
+HOLD = """
+import sys, time
+from numpynn.runs.directories import lock_run_dir
+with lock_run_dir(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_run_directory_is_held_by_one_process_which_the_other_is_told(tmp_path):
+    env = os.environ | {"PYTHONPATH": str(paths.SRC)}
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "run")], env=env,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(
+            RunDirectoryError, match=f"run is being written by process {holder.pid}; wait"
+        ):
+            with lock_run_dir(tmp_path / "run"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    with lock_run_dir(tmp_path / "run"), lock_run_dir(tmp_path / "run"):  # this process, twice
+        (tmp_path / "run" / "config.toml").write_text("")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [".lock", "config.toml"]
+
+
+def test_a_folder_the_lock_created_and_nothing_else_wrote_to_is_removed(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with lock_run_dir(tmp_path / "new"):
+            raise KeyboardInterrupt  # e.g. Ctrl-C while the data loads
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "old").mkdir()
+    with lock_run_dir(tmp_path / "old"):
+        pass
+    assert (tmp_path / "old").is_dir()  # a folder that was there stays

@@ -92,6 +92,75 @@ def test_sigterm_also_stops_cleanly(tiny_mnist_dir, tmp_path):
     assert code == 130 and "resume with: numpynn train --resume" in message
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sigkill_at_a_random_moment_then_resume_or_restart_is_bit_identical(
+    reference_run, tiny_mnist_dir, tmp_path, seed
+):
+    """Killed anywhere (loading the data, writing the config, mid-save, mid-epoch), the run is
+    either resumed or, if it had not written its config yet, started again with the same
+    command; either way it ends as the run that was never stopped."""
+    out = tmp_path / "run"
+    process = start_train(tiny_mnist_dir, out, "--epochs", "6")
+    time.sleep(random.Random(seed).uniform(0, 3))
+    process.kill()
+    finish(process)
+    if (out / "config.toml").exists():
+        resume(tiny_mnist_dir, out)
+    else:
+        assert not out.exists() or [p.name for p in out.iterdir()] == [".lock"]
+        assert finish(start_train(tiny_mnist_dir, out, "--epochs", "6"))[0] == 0
+    assert_same_run(reference_run, out)
+
+
+def test_a_run_stopped_before_its_first_checkpoint_resumes_from_the_beginning(
+    reference_run, tiny_mnist_dir, tmp_path, capsys
+):
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("config.toml", "manifest.json"):  # written; then the run was killed
+        (out / name).write_bytes((reference_run / name).read_bytes())
+    code, stdout, _ = run(capsys, "train", "--resume", out, "--data-dir", tiny_mnist_dir, "--quiet")
+    assert (
+        code == 0
+        and "stopped before its first checkpoint: starting it from the beginning" in stdout
+    )
+    assert_same_run(reference_run, out)
+    code, stdout, _ = run(capsys, "train", "--resume", out, "--data-dir", tiny_mnist_dir)
+    assert code == 0 and "is finished already: nothing to resume" in stdout
+
+
+def test_two_processes_never_write_one_run_directory(tiny_mnist_dir, tmp_path, capsys):
+    out = tmp_path / "run"
+    process = start_train(tiny_mnist_dir, out, "--epochs", "300")
+    try:
+        wait_for_line(process, "epoch   1/300")
+        code, _, err = run(capsys, "train", "--resume", out, "--data-dir", tiny_mnist_dir)
+        assert code == 1 and f"is being written by process {process.pid}" in err
+        before = {p.name for p in (out / "checkpoints").iterdir()}
+        assert ".lock" in {p.name for p in out.iterdir()} and before
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert finish(process)[0] == 130  # stopped cleanly, its checkpoint saved
+
+
+def test_a_changed_config_toml_is_refused_on_resume_naming_what_changed(
+    reference_run, tiny_mnist_dir, tmp_path, capsys
+):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(reference_run, out)
+    (out / "metrics.json").unlink()  # as if stopped after its last checkpoint
+    config = (out / "config.toml").read_text()
+    (out / "config.toml").write_text(config.replace("batch_size = 16", "batch_size = 32"))
+    code, _, err = run(capsys, "train", "--resume", out, "--data-dir", tiny_mnist_dir)
+    assert code == 1 and err.count("\n") == 1
+    assert (
+        "config.toml changed since this checkpoint was saved, in batch_size (checkpoint: 16, now: 32)"
+        in err
+    )
+
+
 def test_early_stopping_restores_the_best_weights():
     rng = np.random.default_rng(0)
     x, labels = rng.standard_normal((40, 20)).astype(np.float32), rng.integers(0, 3, 40)
@@ -160,6 +229,7 @@ def test_train_diagnostics_warns_and_collects_the_warnings(tmp_path, tiny_mnist_
 def test_resuming_cannot_add_diagnostics_halfway(tmp_path, tiny_mnist_dir):
     config = TrainConfig(hidden=[16], epochs=1, val_size=100)
     train_run(config, tmp_path / "run", data_dir=tiny_mnist_dir, log=lambda _: None)
+    (tmp_path / "run" / "metrics.json").unlink()  # as if killed after its last checkpoint
     with pytest.raises(
         ValueError, match="has no diagnostics in its history; statistics cannot start halfway"
     ):

@@ -13,6 +13,7 @@ import pytest
 from numpynn.experiments.ablation import Grid, run_study
 from numpynn.runs import train_run
 from numpynn.runs.config import TrainConfig, to_toml
+from numpynn.runs.directories import RunDirectoryError
 from numpynn.runs.sweep import (
     Task,
     available_cores,
@@ -130,7 +131,7 @@ def test_two_workers_never_train_the_same_run_directory(tmp_path):
                "data_dir": None, "threads": 1, "figures": False, "keep_checkpoints": False}  # fmt: skip
     with open(tmp_path / ".lock", "a+") as lock:  # another worker holds the run
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(RuntimeError, match="is being trained by another process"):
+        with pytest.raises(RunDirectoryError, match="is being written by another process"):
             train_task(payload, log=lambda line: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lock"]  # it wrote nothing
 

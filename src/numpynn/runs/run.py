@@ -7,6 +7,7 @@ every epoch, ``best`` by validation loss) from which ``--resume`` continues exac
 written atomically.
 """
 
+import json
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from ..schedules import Schedule
 from ..training import TrainingInterrupted, TrainState, evaluate, fit
 from .checkpoints import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, save_config
+from .directories import lock_run_dir
 from .manifest import run_manifest
 from .report import has_statistics, write_run_report
 
@@ -94,31 +96,53 @@ def train_run(
     """
     config.validate()
     out_dir = Path(out_dir)
-    setup = prepare_run(config, data_dir, progress=progress)
-    checkpoints, state = out_dir / "checkpoints", None
-    clean_checkpoints(checkpoints)
-    if resume:
-        state = restore_checkpoint(checkpoints / "last.json", setup.model, setup.optimizer,
-                                   _saved_rngs(setup), checkpoints / "best.json")  # fmt: skip
-        log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
-        diagnostics = _resumed_diagnostics(state, diagnostics)
-    else:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        save_config(config, out_dir / "config.toml")
-        atomic_write_json(out_dir / "manifest.json", run_manifest(config))
+    with lock_run_dir(out_dir):  # before anything is written: one process per run directory
+        if resume and (out_dir / "metrics.json").exists():
+            log(f"{out_dir} is finished already: nothing to resume")
+            return json.loads((out_dir / "metrics.json").read_text())
+        setup = prepare_run(config, data_dir, progress=progress)  # a Ctrl-C here writes nothing
+        with stop_requested_by_signals() as should_stop:  # from here on, it stops at a batch end
+            state = _start(config, out_dir, setup, resume, log)
+            if state is not None:
+                diagnostics = _resumed_diagnostics(state, diagnostics)
+            _describe(setup, config, out_dir, log)
+            monitor = None
+            if diagnostics:
+                monitor = Monitor(*monitor_batch(setup.train, setup.val),
+                                  warn=lambda s: log(f"warning: {s}"))  # fmt: skip
+            history = _fit(setup, config, out_dir, state, monitor, progress, should_stop, log)
+            return _finish(setup, config, out_dir, history, monitor, figures, log)
+
+
+def _describe(setup: "RunSetup", config: TrainConfig, out_dir: Path, log) -> None:
     log(f"MLP {setup.architecture} ({config.activation}), {setup.model.num_parameters():,} "
         f"parameters; {len(setup.train[0])} training / {len(setup.val[0])} validation images")  # fmt: skip
     clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
     log(f"optimizer {setup.optimizer!r}, schedule {setup.schedule!r}{clipping}, loss "
         f"{setup.loss_fn!r}")  # fmt: skip
     log(f"writing to {out_dir}")
-    monitor = None
-    if diagnostics:
-        monitor = Monitor(
-            *monitor_batch(setup.train, setup.val), warn=lambda s: log(f"warning: {s}")
-        )
-    history = _fit(setup, config, out_dir, state, monitor, progress, log)
-    return _finish(setup, config, out_dir, history, monitor, figures, log)
+
+
+def _start(
+    config: TrainConfig, out_dir: Path, setup: "RunSetup", resume: bool, log
+) -> TrainState | None:
+    """Where the run starts: a resumed run's last checkpoint (then what a killed save left
+    behind is cleaned away), or, for a new run or one stopped before its first checkpoint,
+    the beginning, with the run's config and manifest written."""
+    checkpoints = out_dir / "checkpoints"
+    has_arrays = checkpoints.is_dir() and any(checkpoints.glob("arrays-*.npz"))
+    if resume and ((checkpoints / "last.json").exists() or has_arrays):
+        state = restore_checkpoint(checkpoints / "last.json", setup.model, setup.optimizer,
+                                   _saved_rngs(setup), checkpoints / "best.json",
+                                   config=config.to_dict())  # fmt: skip
+        clean_checkpoints(checkpoints)
+        log(f"resuming {out_dir} at epoch {state.epoch + 1}, batch {state.batch}")
+        return state
+    if resume:
+        log(f"{out_dir} stopped before its first checkpoint: starting it from the beginning")
+    save_config(config, out_dir / "config.toml")
+    atomic_write_json(out_dir / "manifest.json", run_manifest(config))
+    return None
 
 
 def _saved_rngs(setup: "RunSetup") -> dict[str, np.random.Generator]:
@@ -133,6 +157,7 @@ def _fit(
     state: TrainState | None,
     monitor: Monitor | None,
     progress: bool,
+    should_stop: Callable[[], bool],
     log: Callable[[str], None],
 ) -> History:
     """``fit`` with a checkpoint after every epoch (and at an interruption); a NaN's message
@@ -152,10 +177,7 @@ def _fit(
 
     try:
         # overflow is reported by fit's guard (FloatingPointError), not as numpy warnings
-        with (
-            stop_requested_by_signals() as should_stop,
-            np.errstate(over="ignore", invalid="ignore"),
-        ):
+        with np.errstate(over="ignore", invalid="ignore"):
             return fit(
                 setup.model, setup.loss_fn, setup.optimizer, setup.train,
                 setup.val if config.val_size else None, epochs=config.epochs,

@@ -22,12 +22,13 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..progress import progress_bar
 from .config import TrainConfig, load_config
+from .directories import lock_run_dir
 
 __all__ = [
     "Task",
@@ -275,7 +276,7 @@ def train_task(payload: dict, log: Callable[[str], None]) -> dict:
     config = TrainConfig(**payload["config"]).validate()
     run_dir = Path(payload["run_dir"])
     options = {"data_dir": payload["data_dir"], "figures": payload["figures"], "log": log}
-    with _locked(run_dir), _blas_threads(payload["threads"]):
+    with lock_run_dir(run_dir), _blas_threads(payload["threads"]):
         saved = run_dir / "config.toml"
         if saved.exists() and config_hash(load_config(saved)) != config_hash(config):
             raise ValueError(
@@ -295,27 +296,6 @@ def train_task(payload: dict, log: Callable[[str], None]) -> dict:
 
 def _payload(task: Task, spec: dict) -> dict:
     return {"config": task.config.to_dict(), "run_dir": str(task.run_dir.resolve()), **spec}
-
-
-@contextmanager
-def _locked(run_dir: Path):
-    """Hold an exclusive lock on ``run_dir/.lock``: a second worker on the same run fails."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
-    with open(run_dir / ".lock", "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RuntimeError(
-                f"{run_dir} is being trained by another process; wait for it or stop it"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _blas_threads(threads: int):
