@@ -64,3 +64,19 @@ def test_backward_without_input_grad_gives_the_same_parameter_gradients():
     assert model.backward(grad_y, input_grad=False) is None  # the first layer skips grad_y Wᵀ
     for p, expected in zip(model.parameters(), full, strict=True):
         np.testing.assert_array_equal(p.grad, expected)
+
+
+def test_mlp_refuses_a_network_too_large_before_allocating_it():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            ValueError,
+            match=r"mlp: the widths \[784, 1000000000, 10\] make a network of 795,000,000,010 parameters",
+        ):
+            nn.mlp([784, 10**9, 10])
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 1_000_000

@@ -7,9 +7,10 @@ from .buffers import pack
 from .layers import Dense, Dropout, Layer
 from .parameter import Parameter
 
-__all__ = ["Sequential", "mlp"]
+__all__ = ["Sequential", "mlp", "check_size", "MAX_PARAMETERS"]
 
 DEFAULT_INIT = {"relu": "he_normal", "leaky_relu": "he_normal"}  # others: xavier_normal
+MAX_PARAMETERS = 10**8  # 400 MB of float32 weights; with gradients and Adam's state, 1.6 GB
 
 
 class Sequential(Layer):
@@ -89,6 +90,7 @@ def mlp(
         raise ValueError(
             f"mlp: sizes must list at least an input and an output width >= 1, got {sizes}"
         )
+    check_size(sizes, "mlp")
     get_activation(activation)  # validate the name before building anything
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"mlp: dtype must be float32 or float64, got {dtype!r}")
@@ -102,3 +104,16 @@ def mlp(
             if dropout > 0:
                 layers.append(Dropout(dropout, rng=rng))
     return Sequential(layers)
+
+
+def check_size(sizes: list[int], who: str) -> int:
+    """The parameters of an MLP of layer widths ``sizes``; more than ``MAX_PARAMETERS`` is an
+    error raised before anything is allocated."""
+    count = sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{who}: the widths {sizes} make a network of {count:,} parameters, more than numpynn "
+            f"trains ({MAX_PARAMETERS:,}: 400 MB of float32 weights, 1.6 GB with gradients and "
+            "Adam's state); use narrower or fewer layers"
+        )
+    return count

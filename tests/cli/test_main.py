@@ -28,6 +28,9 @@ from numpynn import cli
         (["train", "--gamma", "0.5"], "gamma applies to the step and exponential schedules"),
         (["train", "--warmup-epochs", "5"], "warmup_epochs must be an integer in [0, epochs=5)"),
         (["optimizers", "--epochs", "0"], "argument --epochs: must be an integer >= 1, got 0"),
+        (["train", "--hidden", "1000000000"], "a network of 795,000,000,010 parameters, more than numpynn trains"),
+        (["gradcheck", "--hidden", "100000,100000"], "more than numpynn trains (100,000,000"),
+        (["train", "--dataset", "cifar"], "dataset must be one of: fashion-mnist, mnist; got 'cifar'"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_one_line_naming_the_flag(argv, message, capsys):

@@ -55,7 +55,7 @@ def isolated_env(tmp_path, monkeypatch):
 
 
 def make_fake(folder: Path, n_train=6, n_test=4, gz=True, **override) -> Path:
-    """Write a tiny dataset in the real_mnist() layout; ``override`` replaces arrays by base name."""
+    """Write a tiny dataset in the MNIST layout; ``override`` replaces arrays by base name."""
     rng = np.random.default_rng(0)
     arrays = {
         BASES[0]: rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
@@ -435,3 +435,12 @@ def test_concurrent_fetches_download_each_file_once(tmp_path, mirror):
     assert mirror.counts == {("good", b + ".gz"): 1 for b in BASES}
     assert locate_dataset("mnist", dest) == dest
     assert sorted(p.name for p in dest.iterdir()) == sorted([".lock"] + [b + ".gz" for b in BASES])
+
+
+@pytest.mark.parametrize(("n_train", "n_test"), [(0, 4), (6, 0)])
+def test_a_data_set_without_images_is_a_clear_error(tmp_path, n_train, n_test):
+    make_fake(tmp_path / "empty", n_train=n_train, n_test=n_test)
+    with pytest.raises(
+        ValueError, match="-idx3-ubyte.gz: holds no images; a data set needs at least one"
+    ):
+        load_dataset("mnist", tmp_path / "empty", download=False)

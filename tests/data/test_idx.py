@@ -2,6 +2,7 @@
 bombs) refused with a clear error before memory is spent."""
 
 import gzip
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -220,3 +221,51 @@ def test_real_mnist_test_labels():
     assert labels.min() == 0 and labels.max() == 9
     assert np.bincount(labels).tolist()[:3] == [980, 1135, 1032]
     assert labels[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+def test_a_small_gzip_declaring_a_huge_data_set_is_refused_before_allocating(tmp_path):
+    """1.3 million blank images in a ~1 MB gzip: 1 GB of bytes, 4 GB as float32."""
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(header(0x08, 1_300_000, 28, 28))
+        blank = bytes(28 * 28 * 10_000)
+        for _ in range(130):
+            f.write(blank)
+    assert path.stat().st_size < 2 << 20
+    assert peak_bytes(lambda: read_fails(path, "over 100 times its size; .* a gzip bomb")) < 8 << 20
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_or_a_folder_in_place_of_an_idx_file_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    read_fails(tmp_path / "fifo", "is not a regular file")
+    read_fails(tmp_path, "is a folder, not a file")
+
+
+@st.composite
+def idx_files(draw):
+    """An IDX file as a forger would write one: any dtype code and number of dimensions, sizes
+    up to 2**32 - 1, data of any length, raw or gzip."""
+    code = draw(st.sampled_from([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x00, 0x0A, 0xFF]))
+    shape = draw(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 9), min_size=0, max_size=9))
+    magic = draw(st.sampled_from([b"\0\0", b"\0\1", b"\x1f\x8b"]))
+    data = draw(st.binary(max_size=200))
+    raw = magic + bytes([code, len(shape)]) + b"".join(n.to_bytes(4, "big") for n in shape) + data
+    return gzip.compress(raw, mtime=0) if draw(st.booleans()) else raw
+
+
+@settings(max_examples=150, deadline=None)
+@given(content=idx_files())
+def test_any_forged_idx_file_is_read_as_declared_or_one_clear_error(content, tmp_path_factory):
+    path = tmp_path_factory.mktemp("idx") / "forged"
+    path.write_bytes(content)
+
+    def read():
+        try:
+            array = read_idx(path)
+        except IDXFormatError as error:
+            assert str(path) in str(error)
+        else:
+            assert array.nbytes <= len(content) * 200  # what it declared, and the file held
+
+    assert peak_bytes(read) < 8 << 20

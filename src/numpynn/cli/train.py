@@ -1,9 +1,10 @@
 """``numpynn train`` and the commands on what it leaves: ``evaluate``, ``plot``, ``predict``."""
 
-import io
 import json
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from ..runs.config import TrainConfig, load_config
 from .args import (
@@ -116,13 +117,14 @@ def add_evaluate(commands) -> None:
 
 
 def cmd_evaluate(args) -> int:
-    from ..data import load_dataset
+    from ..data import DATASETS, load_dataset
     from ..losses import get_loss
-    from ..runs.directories import open_model
+    from ..runs.directories import check_model_fits, open_model
     from ..training import evaluate
 
     model, config, path = open_model(args.path)
     _, _, x_test, y_test = load_dataset(config.dataset, args.data_dir, progress=False)
+    check_model_fits(model, x_test.shape[1], DATASETS[config.dataset]["num_classes"], path)
     metrics = evaluate(model, x_test.astype(model.dtype, copy=False), y_test, get_loss(config.loss))
     result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"],
               "dataset": config.dataset, "images": len(y_test), "model": str(path)}  # fmt: skip
@@ -176,29 +178,30 @@ def add_predict(commands) -> None:
     predict.add_argument("model_path", type=Path, metavar="RUN_DIR_OR_MODEL")
     predict.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
     predict.add_argument(
-        "--show", action="store_true", help="write IMAGE.seen.png: the 28x28 input"
+        "--show",
+        action="store_true",
+        help="write IMAGE.seen.png: your image beside the 28x28 input the network saw",
     )
 
 
 def cmd_predict(args) -> int:
-    import numpy as np
-
-    from ..data.images import load_digit_image
-    from ..files import atomic_write_bytes
+    from ..data.images import prepare_digit, read_digit_image
     from ..losses import softmax
-    from ..plots.style import pyplot
-    from ..runs.directories import open_model
+    from ..plots.run import plot_seen
+    from ..plots.style import save_figure
+    from ..runs.directories import check_model_fits, open_model
 
-    model, _, _ = open_model(args.model_path)
+    model, _, path = open_model(args.model_path)
+    check_model_fits(model, 28 * 28, 10, path)  # a digit, prepared as MNIST's were
     for image_path in args.images:
-        x = load_digit_image(image_path).astype(model.dtype)
+        image = read_digit_image(image_path)
+        x = prepare_digit(image, str(image_path)).astype(model.dtype)
         probs = softmax(model.forward(x[None]).astype(np.float64))[0]
         top = np.argsort(probs)[::-1][:3]
-        print(f"{image_path}: " + ", ".join(f"{c} ({probs[c]:.1%})" for c in top))
+        answer = ", ".join(f"{c} ({probs[c]:.1%})" for c in top)
+        print(f"{image_path}: {answer}")
         if args.show:
             seen = image_path.with_name(f"{image_path.stem}.seen.png")
-            png = io.BytesIO()
-            pyplot().imsave(png, x.reshape(28, 28), cmap="gray", vmin=0, vmax=1, format="png")
-            atomic_write_bytes(seen, png.getvalue())
+            save_figure(plot_seen(image, x, f"{image_path.name}: {answer}"), seen, dpi=80)
             print(f"  what the network saw: {seen}")
     return 0

@@ -56,6 +56,7 @@ DATASETS = {
             ),
         },
         "num_classes": 10,
+        "image_shape": (28, 28),
         "mirrors": [
             "https://ossci-datasets.s3.amazonaws.com/mnist/",
             "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -78,6 +79,7 @@ DATASETS = {
             ),
         },
         "num_classes": 10,
+        "image_shape": (28, 28),
         "mirrors": [
             "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
         ],
@@ -425,6 +427,8 @@ def _check_pair(images, labels, images_path, labels_path, num_classes: int, fix:
             f"{labels_path}: labels must be a 1-D uint8 array (N,), got {labels.ndim}-D "
             f"{labels.dtype} of shape {labels.shape}; is this a label file?"
         )
+    if len(images) == 0:
+        raise ValueError(f"{images_path}: holds no images; a data set needs at least one — {fix}")
     if len(images) != len(labels):
         raise ValueError(
             f"{labels_path}: the number of labels must equal the number of images, got "

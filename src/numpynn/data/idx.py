@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..files import atomic_open
+from ..files import atomic_open, require_regular_file
 
 __all__ = ["IDXFormatError", "read_idx", "write_idx"]
 
@@ -28,6 +28,8 @@ IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 MAX_NDIM = 8
+MAX_GZIP_RATIO = 100  # MNIST's images compress 5:1, its labels 2:1
+BOMB_FLOOR = 1 << 26  # below 64 MB a file may compress as far as it likes
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 
@@ -54,14 +56,19 @@ def read_idx(
     Raises:
         IDXFormatError: the file is not a valid IDX file; the message says what is wrong.
     """
+    try:
+        require_regular_file(path)
+    except (IsADirectoryError, ValueError) as error:
+        raise IDXFormatError(f"{error}; {fix}") from None
     with open(path, "rb") as raw:
         is_gzip = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
+        size = os.fstat(raw.fileno()).st_size
         try:
             if is_gzip:
                 with gzip.GzipFile(fileobj=raw, mode="rb") as f:
-                    return _parse(f, path, max_bytes, fix, file_size=None)
-            return _parse(raw, path, max_bytes, fix, file_size=os.fstat(raw.fileno()).st_size)
+                    return _parse(f, path, max_bytes, fix, file_size=None, gzip_size=size)
+            return _parse(raw, path, max_bytes, fix, file_size=size)
         except (gzip.BadGzipFile, EOFError, zlib.error) as e:
             raise IDXFormatError(
                 f"{path}: gzip stream is corrupt ({str(e) or type(e).__name__}); "
@@ -69,7 +76,9 @@ def read_idx(
             ) from e
 
 
-def _parse(f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None) -> np.ndarray:
+def _parse(
+    f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None, gzip_size: int | None = None
+) -> np.ndarray:
     header = f.read(4)
     if len(header) < 4:
         raise IDXFormatError(
@@ -113,11 +122,15 @@ def _parse(f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None) -
         )
     if file_size is not None and file_size - 4 - 4 * ndim < n_bytes:
         _raise_truncated(path, declared, file_size - 4 - 4 * ndim, fix)
-
-    data = np.empty(n_bytes, dtype=np.uint8)
-    filled = _read_into(f, memoryview(data))
-    if filled < n_bytes:
-        _raise_truncated(path, declared, filled, fix)
+    if gzip_size is not None and n_bytes > max(BOMB_FLOOR, MAX_GZIP_RATIO * gzip_size):
+        raise IDXFormatError(
+            f"{path}: header declares {declared} in a {gzip_size:,}-byte gzip file, over "
+            f"{MAX_GZIP_RATIO} times its size; images do not compress that far: the file is a "
+            f"gzip bomb or forged — {fix}"
+        )
+    data = _read_data(f, n_bytes, known=file_size is not None)
+    if len(data) < n_bytes:
+        _raise_truncated(path, declared, len(data), fix)
     if f.read(1):
         raise IDXFormatError(
             f"{path}: header declares {declared}, but the file holds more (trailing data after "
@@ -129,15 +142,20 @@ def _parse(f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None) -
     return array
 
 
-def _read_into(f: BinaryIO, buffer: memoryview) -> int:
-    """Fill ``buffer`` from ``f`` in chunks; return the number of bytes read (less only at EOF)."""
-    filled = 0
-    while filled < len(buffer):
-        n = f.readinto(buffer[filled : filled + _CHUNK])
-        if not n:
-            break
-        filled += n
-    return filled
+def _read_data(f: BinaryIO, n_bytes: int, known: bool) -> np.ndarray:
+    """Up to ``n_bytes`` of ``f`` (fewer only at its end), read in chunks. Where the file's size
+    is ``known`` to hold them, into one array allocated at once; from a gzip stream, whose size
+    shows only as it is read, into a buffer that grows with what really arrives."""
+    if known:
+        data = np.empty(n_bytes, dtype=np.uint8)
+        filled = 0
+        while filled < n_bytes and (n := f.readinto(memoryview(data)[filled : filled + _CHUNK])):
+            filled += n
+        return data[:filled]
+    buffer = bytearray()
+    while len(buffer) < n_bytes and (chunk := f.read(min(_CHUNK, n_bytes - len(buffer)))):
+        buffer += chunk
+    return np.frombuffer(buffer, dtype=np.uint8)
 
 
 def _raise_truncated(path, declared: str, held: int, fix: str):

@@ -5,7 +5,14 @@ import numpy as np
 
 from .style import pyplot
 
-__all__ = ["plot_curves", "plot_confusion", "plot_mistakes", "plot_weights", "plot_comparison"]
+__all__ = [
+    "plot_curves",
+    "plot_confusion",
+    "plot_mistakes",
+    "plot_weights",
+    "plot_comparison",
+    "plot_seen",
+]
 
 
 def plot_curves(rows: list[dict], title: str, test_accuracy: float | None = None, batch_loss=None):
@@ -101,4 +108,18 @@ def plot_comparison(runs: list[tuple[str, list[dict]]]):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    return fig
+
+
+def plot_seen(image: np.ndarray, x: np.ndarray, title: str):
+    """A person's image as read (gray, upright) beside the 28x28 input the network saw."""
+    plt = pyplot()
+    fig, (ax_image, ax_seen) = plt.subplots(1, 2, figsize=(7, 3.6))
+    ax_image.imshow(image, cmap="gray", vmin=0, vmax=1)
+    ax_image.set_title("your image, as read")
+    ax_seen.imshow(x.reshape(28, 28), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax_seen.set_title("what the network saw (28x28)")
+    for ax in (ax_image, ax_seen):
+        ax.set(xticks=[], yticks=[])
+    fig.suptitle(title)
     return fig

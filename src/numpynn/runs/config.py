@@ -1,6 +1,7 @@
 """TrainConfig: every setting of a training run, validated, read from and written to TOML."""
 
 import dataclasses
+import math
 import numbers
 import tomllib
 from dataclasses import dataclass, field
@@ -9,9 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from ..data.datasets import DATASETS
 from ..files import atomic_write_text
 from ..init import INITIALIZERS
 from ..losses import LOSSES
+from ..model import check_size
 from ..optim import OPTIMIZERS, Optimizer, get_optimizer
 from ..parameter import Parameter
 from ..schedules import SCHEDULES, Schedule, make_schedule
@@ -63,6 +66,7 @@ class TrainConfig:
             setattr(
                 self, key, [plain(v) for v in value] if isinstance(value, list) else plain(value)
             )
+        check_choice("dataset", self.dataset, DATASETS)
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("init", self.init, ["auto", *INITIALIZERS])
         check_choice("loss", self.loss, LOSSES)
@@ -87,6 +91,8 @@ class TrainConfig:
         for key in ("step_size", "train_size"):
             if getattr(self, key) is not None:
                 check_int(key, getattr(self, key), 1)
+        spec = DATASETS[self.dataset]
+        check_size(self.sizes(math.prod(spec["image_shape"]), spec["num_classes"]), "hidden")
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         self.build_optimizer([Parameter(np.zeros(1))])
         self.build_schedule()

@@ -12,12 +12,14 @@ try:
 except ImportError:  # not POSIX: runs are not locked
     fcntl = None
 
+import numpy as np
+
 from ..model import Sequential
 from ..saving import load
 from .checkpoints import load_checkpoint_model
 from .config import TrainConfig, load_config
 
-__all__ = ["RunDirectoryError", "new_run_dir", "lock_run_dir", "open_model"]
+__all__ = ["RunDirectoryError", "new_run_dir", "lock_run_dir", "open_model", "check_model_fits"]
 
 
 class RunDirectoryError(ValueError):
@@ -109,3 +111,24 @@ def lock_run_dir(run_dir: Path) -> Iterator[Path]:
                 (run_dir / ".lock").unlink()
                 run_dir.rmdir()
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def check_model_fits(model: Sequential, in_features: int, num_classes: int, path) -> None:
+    """Refuse a model that cannot give a meaningful answer on data of ``in_features`` inputs and
+    ``num_classes`` classes: weights that are not finite, or inputs or outputs of another width."""
+    for p in model.parameters():
+        if not np.isfinite(p.value).all():
+            raise ValueError(
+                f"{path}: the weights {p.name} hold {'nan' if np.isnan(p.value).any() else 'inf'}; "
+                "a run that diverged cannot classify anything: use an earlier checkpoint, or "
+                "train again with a lower learning rate"
+            )
+    try:
+        outputs = model.forward(np.zeros((1, in_features), dtype=model.dtype or np.float32))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}; was it trained on another data set?") from None
+    if outputs.shape[1] != num_classes:
+        raise ValueError(
+            f"{path}: the model has {outputs.shape[1]} outputs but the data set has "
+            f"{num_classes} classes; it was trained for another data set"
+        )
