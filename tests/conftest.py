@@ -1,9 +1,51 @@
+"""Fixtures of every test: an environment that is the same on every machine, and the data."""
+
 from pathlib import Path
 
 import numpy as np
 import pytest
-from paths import real_mnist
+from paths import SHARED_DATA, real_mnist
 from train_process import finish, start_train
+
+from numpynn.data import DATASETS
+
+BLAS_THREADS = 2  # of this process and of every process a test starts
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_blas_threads():
+    """The same BLAS threads on every machine: 1 and 2 threads round products differently, and
+    tests compare runs bit for bit."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # without the sweep extra: the machine's own count
+        yield
+        return
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def isolated_folders(tmp_path_factory) -> dict[str, Path]:
+    return {name: tmp_path_factory.mktemp(name) for name in ("home", "system-data")}
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, isolated_folders):
+    """What a test sees does not depend on the machine: no user cache (HOME is a temp folder),
+    no system data folder (one empty temp folder stands for them), no mirror but a closed one,
+    the shared data through $NUMPYNN_DATA, and fixed BLAS threads for child processes."""
+    for var in ("XDG_CACHE_HOME", "NUMPYNN_ALLOW_HTTP_LOOPBACK"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(isolated_folders["home"]))
+    monkeypatch.setenv("NUMPYNN_MIRRORS", "https://127.0.0.1:9/")  # the discard port: refused
+    monkeypatch.setenv("NUMPYNN_DATA", str(SHARED_DATA))
+    for var in THREAD_VARIABLES:
+        monkeypatch.setenv(var, str(BLAS_THREADS))
+    for name, spec in DATASETS.items():
+        system = [isolated_folders["system-data"] / name] if spec["system_dirs"] else []
+        monkeypatch.setitem(spec, "system_dirs", system)
 
 
 @pytest.fixture(scope="session")

@@ -81,11 +81,13 @@ def test_search_order(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("NUMPYNN_DATA", str(tmp_path / "data"))
     assert search_paths("mnist") == [tmp_path / "data/mnist", tmp_path / "xdg/numpynn/mnist"]
+    system = DATASETS["fashion-mnist"]["system_dirs"]  # an empty temp folder, for the tests
     assert search_paths("fashion-mnist") == [
         tmp_path / "data/fashion-mnist",
         tmp_path / "xdg/numpynn/fashion-mnist",
-        Path("/usr/share/datasets/fashion-mnist"),
+        *system,
     ]
+    assert len(system) == 1 and "/usr/share" not in str(system[0])
     assert search_paths("mnist", tmp_path / "mine") == [tmp_path / "mine"]
 
 
