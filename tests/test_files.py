@@ -1,5 +1,6 @@
 """Atomic writes: the file is complete or untouched, never half-written, and no temp file is left."""
 
+import errno
 import json
 import os
 import stat
@@ -45,3 +46,25 @@ def test_json_is_indented_and_ends_with_a_newline(tmp_path):
     atomic_write_json(tmp_path / "m.json", {"a": [1, 2]})
     text = (tmp_path / "m.json").read_text()
     assert text.endswith("}\n") and '\n  "a"' in text and json.loads(text) == {"a": [1, 2]}
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EFBIG, errno.EDQUOT])
+def test_a_full_disk_is_an_error_naming_the_file_that_loses_nothing(tmp_path, monkeypatch, code):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"the previous model")
+
+    def no_space(fd):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(OSError) as error:
+        atomic_write_bytes(path, b"the new model")
+    assert f"{path}: cannot write it ({os.strerror(code)})" in str(error.value)
+    assert path.read_bytes() == b"the previous model" and leftovers(tmp_path) == []
+
+
+def test_the_caller_s_own_errors_pass_through_unchanged(tmp_path):
+    with pytest.raises(ConnectionResetError):
+        with atomic_open(tmp_path / "download.gz"):
+            raise ConnectionResetError("the mirror hung up")
+    assert list(tmp_path.iterdir()) == []

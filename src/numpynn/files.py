@@ -2,6 +2,7 @@
 reading regular files only."""
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -17,6 +18,8 @@ __all__ = [
     "atomic_write_json",
     "require_regular_file",
 ]
+
+DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS}  # full, read-only
 
 
 @contextlib.contextmanager
@@ -34,6 +37,11 @@ def atomic_open(path: str | os.PathLike) -> Iterator[BinaryIO]:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        if error.errno in DISK_ERRORS:  # the disk's, not the caller's: say which file
+            raise OSError(error.errno, f"{path}: cannot write it ({error.strerror})") from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -246,7 +246,7 @@ def test_failed_download_lists_where_it_looked_and_why(tmp_path):
     assert f"{tmp_path / 'home/.cache/numpynn/mnist'} (" in message
     assert "download failed: mnist: could not fetch train-images-idx3-ubyte.gz" in message
     assert "cannot connect" in message and "--data-dir DIR" in message
-    assert [p.name for p in (tmp_path / "home/.cache/numpynn/mnist").iterdir()] == [".lock"]
+    assert not (tmp_path / "home/.cache/numpynn/mnist").exists()  # no lock file left behind
 
 
 @functools.cache
@@ -382,13 +382,15 @@ def test_dead_mirrors_fall_back_to_next(tmp_path, mirror):
     assert locate_dataset("mnist", dest) == dest
 
 
-def test_progress_bar(tmp_path, mirror, capsys):
+def test_progress_bar_on_a_terminal_only(tmp_path, mirror, capsys, monkeypatch):
     dest = with_real_files(tmp_path / "dest", BASES[:3])
     fetch_dataset("mnist", dest, mirrors=[mirror.url("good")], progress=True)
-    assert "t10k-labels-idx1-ubyte.gz" in capsys.readouterr().err
-    (dest / "t10k-labels-idx1-ubyte.gz").unlink()
-    fetch_dataset("mnist", dest, mirrors=[mirror.url("good")], progress=False)
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == ""  # not a terminal: a log gets no bar
+    for progress, shown in ((True, True), (False, False)):
+        (dest / "t10k-labels-idx1-ubyte.gz").unlink()
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+        fetch_dataset("mnist", dest, mirrors=[mirror.url("good")], progress=progress)
+        assert ("t10k-labels-idx1-ubyte.gz" in capsys.readouterr().err) == shown
 
 
 def test_existing_corrupt_file_is_reported_not_replaced(tmp_path, mirror):
@@ -446,3 +448,12 @@ def test_a_data_set_without_images_is_a_clear_error(tmp_path, n_train, n_test):
         ValueError, match="-idx3-ubyte.gz: holds no images; a data set needs at least one"
     ):
         load_dataset("mnist", tmp_path / "empty", download=False)
+
+
+def test_a_folder_where_a_data_file_should_be_is_named_as_such(tmp_path):
+    make_fake(tmp_path / "data", train_images_idx3_ubyte=None)
+    (tmp_path / "data" / f"{BASES[0]}.gz").mkdir()
+    with pytest.raises(
+        DataNotFoundError, match=f"{BASES[0]}\\[.gz\\] \\({BASES[0]}.gz is not a regular file\\)"
+    ):
+        load_dataset("mnist", tmp_path / "data", download=False)

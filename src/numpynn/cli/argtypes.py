@@ -2,6 +2,7 @@
 error argparse shows (``argument --lr: must be a number > 0, got -1``)."""
 
 import argparse
+import re
 
 __all__ = [
     "checked",
@@ -18,6 +19,7 @@ __all__ = [
     "names",
     "depths",
     "at_least_10",
+    "address",
 ]
 
 
@@ -70,3 +72,8 @@ depths = checked(
     lambda v: min(v) >= 1,
 )
 at_least_10 = checked(int, "an integer >= 10", lambda v: v >= 10)
+address = checked(
+    str,
+    "an address such as tcp://10.0.0.5:8786",
+    lambda v: re.fullmatch(r"(\w+://)?[^\s:/]+:\d+", v),
+)

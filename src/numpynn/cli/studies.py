@@ -12,6 +12,7 @@ from .args import (
     given_flags,
 )
 from .argtypes import (
+    address,
     names,
     natural_int,
     positive_float,
@@ -179,7 +180,7 @@ def add_ablate(commands) -> None:
         "--threads-per-job", type=positive_int, default=1, help="BLAS threads each (default 1)"
     )
     ablate.add_argument(
-        "--scheduler", metavar="ADDRESS",
+        "--scheduler", type=address, metavar="ADDRESS",
         help="run on this Dask cluster instead (its workers must see OUT and the data)",
     )  # fmt: skip
     ablate.add_argument(

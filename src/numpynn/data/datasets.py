@@ -281,15 +281,23 @@ def fetch_dataset(
     if dest.is_dir() and not _missing(dest, name):
         _verify_present(dest, name)
         return dest
+    created = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
-    with open(dest / ".lock", "a+b") as lock:
-        _lock(lock)
-        # Under the lock: another process may have fetched some files while we waited.
-        _verify_present(dest, name)
-        dead = {}  # mirror -> connection failure, skipped for the remaining files
-        for base, sha256 in spec["files"].items():
-            if _find_file(dest, base) is None:
-                _fetch_file(name, base, sha256, dest, mirrors, dead, timeout, progress)
+    try:
+        with open(dest / ".lock", "a+b") as lock:
+            _lock(lock)
+            # Under the lock: another process may have fetched some files while we waited.
+            _verify_present(dest, name)
+            dead = {}  # mirror -> connection failure, skipped for the remaining files
+            for base, sha256 in spec["files"].items():
+                if _find_file(dest, base) is None:
+                    _fetch_file(name, base, sha256, dest, mirrors, dead, timeout, progress)
+    except BaseException:
+        if [p.name for p in dest.iterdir()] == [".lock"]:  # a failure leaves nothing behind
+            (dest / ".lock").unlink()
+            if created:
+                dest.rmdir()
+        raise
     return dest
 
 
@@ -407,7 +415,11 @@ def load_mnist(
 
 
 def _or_gz(folder: Path, name: str) -> str:
-    return ", ".join(f"{base}[.gz]" for base in _missing(folder, name))
+    def missing(base: str) -> str:
+        found = next((p for p in (folder / base, folder / f"{base}.gz") if p.exists()), None)
+        return f"{base}[.gz] ({found.name} is not a regular file)" if found else f"{base}[.gz]"
+
+    return ", ".join(missing(base) for base in _missing(folder, name))
 
 
 def _state(folder: Path, name: str) -> str:

@@ -140,6 +140,8 @@ def load_grid(path: str | Path) -> tuple[dict, dict]:
     path = Path(path)
     values = read_toml(path, "grid file")
     base = values.pop("base", {})
+    if not isinstance(base, dict):
+        raise ValueError(f"{path}: base must be a table ([base]) of train settings, got {base!r}")
     if "hidden" in base or "activation" in base:
         raise ValueError(
             f"{path}: [base] must not set hidden or activation; the grid sets them "

@@ -229,7 +229,14 @@ def _run_on_dask(tasks, spec, scheduler, retries, record, retrying) -> None:
         raise ImportError(
             "run_tasks: scheduler needs dask.distributed; pip install 'numpynn[sweep]'"
         ) from None
-    with Client(scheduler, timeout="30s") as client:
+    try:
+        client = Client(scheduler, timeout="30s")
+    except (OSError, ValueError) as error:  # a timeout is an OSError
+        raise RuntimeError(
+            f"run_tasks: cannot reach the Dask scheduler at {scheduler} ({error}); check the "
+            "address and that `dask scheduler` runs there, or run without a scheduler"
+        ) from None
+    with client:
 
         def submit(task: Task, attempt: int):
             key = f"numpynn-{task.run_dir.name}-{attempt}"
