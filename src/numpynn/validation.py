@@ -61,8 +61,8 @@ def check_number(
 
 
 def check_choice(name: str, value, allowed, who: str = ""):
-    """``value`` if it is one of ``allowed``."""
-    if value not in allowed:
+    """``value`` if it is one of the names ``allowed``."""
+    if not (isinstance(value, str) and value in allowed):
         raise ValueError(
             f"{_prefix(who)}{name} must be one of: {', '.join(sorted(allowed))}; got {value!r}"
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import paths
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numpynn as nn
 from numpynn import cli
@@ -316,3 +318,34 @@ def test_a_grid_of_numpy_numbers_is_a_grid_of_python_numbers():
                 lrs=[np.float32(0.5)], seeds=np.int64(2)).validate()  # fmt: skip
     assert grid.to_dict() == json.loads(json.dumps(grid.to_dict()))
     assert grid.widths == (16, 32) and type(grid.seeds) is int and grid.lrs == (0.5,)
+
+
+grid_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+GRID_KEYS = ["widths", "depths", "activations", "optimizers", "lrs", "seeds", "base", "width"]
+BASE_KEYS = ["epochs", "lr", "hidden", "dataset", "batch_size", "schedule", "typo"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    top=st.dictionaries(st.sampled_from(GRID_KEYS), grid_values, max_size=3),
+    base=st.dictionaries(st.sampled_from(BASE_KEYS), grid_values, max_size=3),
+)
+def test_any_grid_file_is_a_valid_study_or_one_error_naming_what_is_wrong(
+    top, base, tmp_path_factory
+):
+    path = tmp_path_factory.mktemp("grid") / "grid.toml"
+    lines = [f"{k} = {json.dumps(v)}" for k, v in top.items() if k != "base" or not base]
+    lines += ["[base]", *(f"{k} = {json.dumps(v)}" for k, v in base.items())] if base else []
+    path.write_text("\n".join(lines) + "\n")
+    try:
+        grid, config = resolve_study("default", path)
+    except ValueError as error:
+        assert "\n" not in str(error)
+    else:
+        assert grid.points(config) and json.dumps(grid.to_dict())  # runnable, and recordable

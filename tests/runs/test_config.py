@@ -1,9 +1,12 @@
 """TrainConfig: TOML round trips, what its keys build, and bad values naming the key and the rule."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numpynn as nn
 from numpynn.runs.config import TrainConfig, load_config, to_toml
@@ -86,3 +89,29 @@ def test_numpy_numbers_are_accepted_and_stored_as_python_numbers():
     assert json.loads(json.dumps(config.to_dict()))["seed"] == 3  # a manifest can hold it
     assert "epochs = 2\n" in to_toml(config.to_dict()) and "lr = 0.5\n" in to_toml(config.to_dict())
     assert TrainConfig(lr=1).validate().lr == 1  # a Python int stays as written (config hashes)
+
+
+toml_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+KEYS = [field.name for field in dataclasses.fields(TrainConfig)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.dictionaries(st.sampled_from([*KEYS, "learning_rate"]), toml_values, max_size=4))
+def test_any_config_file_is_a_valid_config_or_one_error_naming_what_is_wrong(
+    values, tmp_path_factory
+):
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    text = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())  # JSON is mostly TOML
+    path.write_text(text)
+    try:
+        config = load_config(path)
+    except ValueError as error:  # bad TOML, an unknown key, or a bad value: one line
+        assert "\n" not in str(error)
+    else:
+        assert load_config(path) == config and to_toml(config.to_dict())  # it can be written back
