@@ -1,12 +1,11 @@
 """A person's digit image, prepared as MNIST's were: either polarity, any size, centred by mass."""
 
 import os
-import struct
 import tracemalloc
-import zlib
 
 import numpy as np
 import pytest
+from figures import blank_png
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -113,23 +112,6 @@ def test_paper_under_uneven_light_is_read_as_its_digit(mnist, tmp_path):
     assert (
         similar(load_digit_image(tmp_path / "photo.png"), load_digit_image(tmp_path / "scan.png"))
         > 0.9
-    )
-
-
-def blank_png(width: int, height: int) -> bytes:
-    """A valid PNG of a width x height black gray image: a few KB that decode to width x height
-    bytes (compressed a row at a time, never held whole)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    compressor, row = zlib.compressobj(9), bytes(width + 1)  # a filter byte, then the pixels
-    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     )
 
 
