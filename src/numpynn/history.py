@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from .files import require_regular_file
 from .tables import csv_text
 
 __all__ = ["COLUMNS", "History", "read_history"]
@@ -61,9 +62,9 @@ def read_history(folder: str | os.PathLike) -> History:
     history.csv."""
     folder = Path(folder)
     if (folder / "history.json").exists():
-        return History.from_json((folder / "history.json").read_text())
+        return History.from_json(require_regular_file(folder / "history.json").read_text())
     if not (folder / "history.csv").exists():
         raise FileNotFoundError(
             f"{folder} has no history.json or history.csv; is it a run directory?"
         )
-    return History.from_csv((folder / "history.csv").read_text())
+    return History.from_csv(require_regular_file(folder / "history.csv").read_text())

@@ -304,7 +304,7 @@ def test_grid_file_flags_and_presets_combine_in_order(tmp_path):
         ("widths = [8]\nlr = 0.1\n", r"unknown key 'lr'; valid keys: .* \(TrainConfig keys go in the \[base\] table\)"),
         ("[base]\nhidden = [8]\n", r"\[base\] must not set hidden or activation"),
         ("[base]\nlearning_rate = 1\n", r"unknown key 'learning_rate'"),
-        ("widths = [8\n", r"not valid TOML"),
+        ("widths = [8\n", r"not a valid TOML grid file"),
     ],
 )  # fmt: skip
 def test_bad_grid_files_are_refused(tmp_path, text, message):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 
 import numpy as np
 import pytest
@@ -77,7 +78,7 @@ def test_unknown_keys_and_bad_toml_are_errors(tmp_path):
     with pytest.raises(ValueError, match="unknown key 'learning_rate'; valid keys: activation"):
         load_config(tmp_path / "typo.toml")
     (tmp_path / "broken.toml").write_text("lr = = 1\n")
-    with pytest.raises(ValueError, match="not valid TOML"):
+    with pytest.raises(ValueError, match="not a valid TOML config file"):
         load_config(tmp_path / "broken.toml")
 
 
@@ -115,3 +116,14 @@ def test_any_config_file_is_a_valid_config_or_one_error_naming_what_is_wrong(
         assert "\n" not in str(error)
     else:
         assert load_config(path) == config and to_toml(config.to_dict())  # it can be written back
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_or_a_folder_in_place_of_a_config_file_is_refused_at_once(tmp_path, capsys):
+    os.mkfifo(tmp_path / "config.toml")
+    with pytest.raises(
+        ValueError, match="config.toml: not a valid TOML config file .*not a regular file"
+    ):
+        load_config(tmp_path / "config.toml")
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        load_config(tmp_path)

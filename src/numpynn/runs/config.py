@@ -11,7 +11,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..data.datasets import DATASETS
-from ..files import atomic_write_text
+from ..files import atomic_write_text, require_regular_file
 from ..init import INITIALIZERS
 from ..losses import LOSSES
 from ..model import check_size
@@ -29,6 +29,9 @@ __all__ = [
     "read_config_values",
     "check_keys",
 ]
+
+
+MAX_TOML_BYTES = 1 << 20
 
 
 @dataclass
@@ -119,11 +122,13 @@ class TrainConfig:
 def read_toml(path: Path, what: str) -> dict:
     """The TOML file ``path`` as a dict; a missing or malformed file is a clear error."""
     try:
+        if require_regular_file(path).stat().st_size > MAX_TOML_BYTES:
+            raise ValueError(f"larger than {MAX_TOML_BYTES:,} bytes; a config is a few lines")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"{what} {path} does not exist") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML ({error})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, IsADirectoryError, ValueError) as error:
+        raise ValueError(f"{path}: not a valid TOML {what} ({error})") from None
 
 
 def check_keys(values: dict, valid, path: Path, hint: str = "") -> None:
