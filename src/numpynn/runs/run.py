@@ -82,7 +82,9 @@ def train_run(
     """Train as ``config`` says, write the run directory ``out_dir``, return the test metrics.
 
     With ``resume``, continue from ``out_dir``'s last checkpoint: the result is bit-identical to
-    a run that was never interrupted. With ``diagnostics``, every epoch's history row also holds
+    a run that was never interrupted (a run stopped before its first checkpoint starts from its
+    beginning; a finished one is left as it is). One process at a time writes ``out_dir``: it is
+    locked before anything is written. With ``diagnostics``, every epoch's history row also holds
     the per-layer statistics of ``numpynn.diagnostics`` (measured on ``MONITOR_BATCH`` validation
     images), symptoms of trouble are logged as warnings and collected in ``warnings.json`` and
     ``report.md``, and ``diagnostics.png`` draws the statistics; the weights are the same.
@@ -90,6 +92,8 @@ def train_run(
     Raises:
         FloatingPointError: at the first non-finite loss or weight (see ``fit``); the message
             says where the last good checkpoint is.
+        RunDirectoryError: another process is writing ``out_dir``.
+        CheckpointError: the checkpoint to resume from is damaged, or of another config.
 
     Without ``figures`` the run skips its figures and report.md (seconds of matplotlib per run;
     a study of many runs draws its own), which ``numpynn plot RUN_DIR`` draws later.
