@@ -3,12 +3,12 @@
 import io
 import json
 import os
-import tracemalloc
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from memory import peak_bytes
 
 import numpynn as nn
 from numpynn.saving import ModelFileError
@@ -252,16 +252,6 @@ def test_damaged_bytes_load_the_same_model_or_are_one_clear_error(data, tmp_path
             nn.load(folder / "model.npz").parameters(), model.parameters(), strict=True
         ):
             np.testing.assert_array_equal(p.value, q.value)
-
-
-def peak_bytes(action) -> int:
-    tracemalloc.start()
-    try:
-        action()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
 
 
 def test_a_small_file_declaring_a_huge_layer_fails_without_allocating_it(tmp_path):

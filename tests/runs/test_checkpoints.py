@@ -7,12 +7,12 @@ import random
 import subprocess
 import sys
 import time
-import tracemalloc
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from memory import peak_bytes
 from train_process import SRC
 
 import numpynn as nn
@@ -312,13 +312,3 @@ def test_clean_removes_temp_files_and_orphans_only_when_every_manifest_is_readab
     (folder / "arrays-000000001.npz").write_bytes(b"an older save")
     clean_checkpoints(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["arrays-000000002.npz", "last.json"]
-
-
-def peak_bytes(action) -> int:
-    tracemalloc.start()
-    try:
-        action()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
