@@ -5,6 +5,7 @@ import json
 import os
 
 import numpy as np
+import paths
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -285,3 +286,15 @@ def test_a_fifo_or_a_folder_in_place_of_a_model_is_refused_at_once(tmp_path):
         nn.load(tmp_path / "model.npz")  # opening it would block forever
     with pytest.raises(ModelFileError, match="is a folder, not a file"):
         nn.load(tmp_path)
+
+
+def test_a_model_file_written_by_an_earlier_numpynn_still_loads():
+    """tests/fixtures/model-numpynn-0.1.0-2026-11-29.npz: mlp([4, 3, 2], "tanh", dropout=0.1,
+    seed=7) saved by the numpynn of commit 56492ba, before the package layout changed."""
+    model = nn.load(paths.REPO / "tests/fixtures/model-numpynn-0.1.0-2026-11-29.npz")
+    x = np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4)
+    np.testing.assert_array_equal(
+        model.forward(x),
+        [[0.6954734921455383, 1.8998327255249023], [-0.7745106816291809, -1.7781784534454346]],
+    )  # what that numpynn computed
+    assert repr(model) == repr(nn.mlp([4, 3, 2], "tanh", dropout=0.1, seed=7))
