@@ -62,9 +62,9 @@ class Grid:
     def validate(self) -> "Grid":
         _values("widths", self.widths, lambda w: is_int(w) and w >= 1, "integers >= 1")
         _values("depths", self.depths, lambda d: is_int(d) and d >= 1, "integers >= 1")
-        _values("activations", self.activations, ACTIVATIONS.__contains__,
+        _values("activations", self.activations, _name_in(ACTIVATIONS),
                 "names from: " + ", ".join(sorted(ACTIVATIONS)))  # fmt: skip
-        _values("optimizers", self.optimizers, OPTIMIZERS.__contains__,
+        _values("optimizers", self.optimizers, _name_in(OPTIMIZERS),
                 "names from: " + ", ".join(sorted(OPTIMIZERS)), empty=True)  # fmt: skip
         _values("lrs", self.lrs, lambda lr: is_number(lr) and lr > 0, "numbers > 0", empty=True)
         check_int("seeds", self.seeds, 1, who="ablate")
@@ -254,6 +254,10 @@ def _shape(grid: Grid) -> str:
             len(grid.lrs), grid.seeds]  # fmt: skip
     names = ["widths", "depths", "activations", "optimizers", "lrs", "seeds"]
     return " x ".join(f"{n} {name}" for n, name in zip(axes, names) if n)
+
+
+def _name_in(names):
+    return lambda v: isinstance(v, str) and v in names
 
 
 def _values(key: str, values, ok, rule: str, empty: bool = False) -> None:
