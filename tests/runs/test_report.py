@@ -1,6 +1,7 @@
 """The run report: valid figures, report.md with metrics, config and per-class precision and recall,
 the history it keeps, and redrawing and overlaying runs."""
 
+import csv
 import json
 
 import pytest
@@ -44,19 +45,21 @@ def test_history_json_keeps_every_batch_loss(run_dir):
     assert history["batch_loss"][-1] < history["batch_loss"][0]
 
 
-def test_plot_redraws_and_overlays_several_runs(run_dir, tiny_mnist_dir, tmp_path, capsys):
+def test_plot_redraws_one_run_and_compares_several_without_touching_them(
+    run_dir, tiny_mnist_dir, tmp_path, capsys
+):
     (run_dir / "curves.png").unlink()
+    assert cli.main(["plot", str(run_dir), "--data-dir", str(tiny_mnist_dir)]) == 0
+    assert png_size(run_dir / "curves.png")  # one run: its figures drawn again
+    before = {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()}
     out = tmp_path / "comparison.png"
-    argv = [
-        "plot",
-        str(run_dir),
-        str(run_dir),
-        "--out",
-        str(out),
-        "--data-dir",
-        str(tiny_mnist_dir),
-    ]
-    assert cli.main(argv) == 0
-    assert png_size(run_dir / "curves.png") and png_size(out)
+    assert cli.main(["plot", str(run_dir), str(run_dir), "--out", str(out)]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in run_dir.iterdir()} == before  # untouched
+    assert png_size(out)
+    rows = list(csv.DictReader((tmp_path / "comparison.csv").read_text().splitlines()))
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert [r["run"] for r in rows] == ["run", "run"] and rows[0]["epochs"] == "3"
+    assert float(rows[0]["test_accuracy"]) == metrics["test_accuracy"]
+    assert "| run | 3 |" in (tmp_path / "comparison.md").read_text()
     assert cli.main(["plot", str(tmp_path)]) == 1
     assert "a finished run directory?" in capsys.readouterr().err

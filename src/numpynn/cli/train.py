@@ -140,8 +140,9 @@ def add_plot(commands) -> None:
     plot = add_command(
         commands, "plot", cmd_plot,
         help="redraw a run's figures; overlay several runs",
-        description="Redraw the figures and report.md of each run directory; given several, also "
-        "overlay their validation curves in one figure (--out).",
+        description="Given one run directory, redraw its figures and report.md. Given several, "
+        "overlay their training and validation curves in one figure (--out) and write a table "
+        "of their final metrics beside it (.csv, .md); their own files are left as they are.",
         epilog="examples:\n  numpynn plot runs/mnist-20261129-101500\n"
         "  numpynn plot runs/relu runs/tanh runs/sigmoid --out comparison.png",
     )  # fmt: skip
@@ -155,13 +156,12 @@ def add_plot(commands) -> None:
 def cmd_plot(args) -> int:
     from ..runs.report import FIGURES, compare_runs, redraw_run
 
-    for folder in args.run_dirs:
-        redraw_run(folder, args.data_dir)
-        print(f"{folder}: redrew {', '.join([*FIGURES, 'report.md'])}")
-    if len(args.run_dirs) > 1:
-        print(
-            f"validation curves of {len(args.run_dirs)} runs: {compare_runs(args.run_dirs, args.out)}"
-        )
+    if len(args.run_dirs) == 1:
+        redraw_run(args.run_dirs[0], args.data_dir)
+        print(f"{args.run_dirs[0]}: redrew {', '.join([*FIGURES, 'report.md'])}")
+        return 0
+    written = compare_runs(args.run_dirs, args.out)
+    print(f"{len(args.run_dirs)} runs compared: {', '.join(map(str, written))}")
     return 0
 
 

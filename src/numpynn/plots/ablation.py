@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .style import pyplot
+from .style import epoch_ticks, pyplot
 
 __all__ = [
     "plot_ablation_lines",
@@ -90,7 +90,7 @@ def plot_ablation_curves(cells: list[dict]):
                     color=colors[widths.index(c["width"])],
                     ls=DEPTH_STYLES[depths.index(c["depth"]) % len(DEPTH_STYLES)])  # fmt: skip
         ax.set(xlabel="epoch", title=activation)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_ticks(ax, range(1, 1 + max(len(c["val_curve"]) for c in cells)))
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("validation accuracy (%), mean over seeds")
     handles = [Line2D([], [], color=colors[i], label=f"width {w}") for i, w in enumerate(widths)]
@@ -113,7 +113,8 @@ def plot_ablation_cost(cells: list[dict]):
                         fmt=DEPTH_MARKERS[depths.index(c["depth"]) % len(DEPTH_MARKERS)],
                         color=f"C{activations.index(c['activation'])}")  # fmt: skip
         ax.set(xscale="log", xlabel=label)
-        ax.xaxis.set_minor_formatter(_null_formatter())  # minor labels of a short range overlap
+        _labelled_log_ticks(ax.xaxis)
+        ax.tick_params(labelleft=True)  # shared y: label it on both panels
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("test accuracy (%), mean ± std over seeds")
     handles = [
@@ -136,7 +137,18 @@ def _zero_nan(value: float) -> float:
     return 0.0 if math.isnan(value) else value
 
 
-def _null_formatter():
-    from matplotlib.ticker import NullFormatter
+def _labelled_log_ticks(axis) -> None:
+    """Ticks at 1, 2 and 5 times each power of ten, each labelled (2k, 50k, 1.2M): a log axis
+    over less than a decade otherwise shows no label at all."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    return NullFormatter()
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _short_number(v)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _short_number(value: float) -> str:
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"

@@ -4,7 +4,7 @@ learning-rate range test (``lr-find``) and gradient flow by depth (``vanishing``
 import numpy as np
 
 from ..symptoms import statistic_layers
-from .style import pyplot
+from .style import epoch_ticks, pyplot
 
 __all__ = ["plot_diagnostics", "plot_lr_find", "plot_gradient_flow", "plot_depth_accuracy"]
 
@@ -38,7 +38,7 @@ def plot_diagnostics(rows: list[dict]):
             if stat == "act_std" and f"{name}.act_mean" in rows[0]:
                 ax.plot(epochs, [row[f"{name}.act_mean"] for row in rows], "--", color=color)
         ax.set(title=title, xlabel="epoch", yscale=scale)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_ticks(ax, epochs)
     axes[0, 2].axhline(1e-3, color="k", ls=":", lw=1, label="1e-3 (rule of thumb)")
     axes[1, 1].axhline(0.5, color="C3", ls=":", lw=1, label="warning above 0.5")
     axes[1, 1].set_ylim(-0.03, 1.03)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .style import pyplot
+from .style import epoch_ticks, pyplot
 
 __all__ = [
     "plot_boundary_snapshots",
@@ -101,7 +101,7 @@ def plot_mistakes_per_epoch(history: list[dict], bound: float | None = None, tit
         right.plot(epochs, accuracy, "o-", color="#55a868")
         right.set(xlabel="epoch", ylabel="training accuracy (%)", title="training accuracy")
     for ax in (left, right):
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_ticks(ax, epochs)
         ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title)

@@ -3,7 +3,7 @@ matrix, mistakes and first-layer weights, and several runs' validation curves ov
 
 import numpy as np
 
-from .style import pyplot
+from .style import epoch_ticks, pyplot
 
 __all__ = [
     "plot_curves",
@@ -35,7 +35,7 @@ def plot_curves(rows: list[dict], title: str, test_accuracy: float | None = None
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss", yscale="log")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     for ax in (ax_loss, ax_acc):
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_ticks(ax, epochs)
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)
@@ -78,34 +78,44 @@ def plot_mistakes(images: np.ndarray, labels, predictions, confidences, limit: i
 
 
 def plot_weights(W: np.ndarray, limit: int = 64):
-    """First-layer weights of up to ``limit`` hidden units, each as an image (red +, blue −)."""
+    """First-layer weights of up to ``limit`` hidden units, each as an image on one colour scale
+    (red: the pixel raises the unit's input, blue: it lowers it), with the scale beside them."""
     plt = pyplot()
     n = min(limit, W.shape[1])
     cols = 8
     rows = -(-n // cols)
     side = int(round(np.sqrt(W.shape[0])))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.1), squeeze=False)
+    largest = float(np.abs(W[:, :n]).max()) or 1.0
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1 + 1.2, rows * 1.1), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            w = W[:, i].reshape(side, side)
-            limit_abs = np.abs(w).max() or 1.0
-            ax.imshow(w, cmap="RdBu_r", vmin=-limit_abs, vmax=limit_abs)
-    fig.suptitle(f"first-layer weights of {n} hidden units")
+            image = ax.imshow(
+                W[:, i].reshape(side, side), cmap="RdBu_r", vmin=-largest, vmax=largest
+            )
+    fig.colorbar(image, ax=axes.ravel().tolist(), label="weight (red +, blue −)", shrink=0.8)
+    fig.suptitle(
+        f"first-layer weights of {n} hidden units: red pixels raise a unit's input, blue lower it"
+    )
     return fig
 
 
 def plot_comparison(runs: list[tuple[str, list[dict]]]):
-    """Validation loss and accuracy of several runs, overlaid."""
+    """Several runs overlaid: training (dashed) and validation loss, and validation accuracy."""
     plt = pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for label, rows in runs:
+    for i, (label, rows) in enumerate(runs):
         epochs = [r["epoch"] for r in rows]
-        ax_loss.plot(epochs, [r["val_loss"] for r in rows], "o-", ms=3, label=label)
-        ax_acc.plot(epochs, [100 * r["val_accuracy"] for r in rows], "o-", ms=3, label=label)
-    ax_loss.set(xlabel="epoch", ylabel="validation loss", yscale="log", title="validation loss")
+        ax_loss.plot(epochs, [r["train_loss"] for r in rows], "--", color=f"C{i}", lw=1)
+        ax_loss.plot(epochs, [r["val_loss"] for r in rows], "o-", ms=3, color=f"C{i}", label=label)
+        ax_acc.plot(
+            epochs, [100 * r["val_accuracy"] for r in rows], "o-", ms=3, color=f"C{i}", label=label
+        )
+    ax_loss.set(xlabel="epoch", ylabel="loss", yscale="log",
+                title="loss (dashed: training, solid: validation)")  # fmt: skip
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy (%)", title="validation accuracy")
     for ax in (ax_loss, ax_acc):
+        epoch_ticks(ax, [r["epoch"] for _, rows in runs for r in rows])
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     return fig

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..files import atomic_write_bytes
 
-__all__ = ["pyplot", "save_figure"]
+__all__ = ["pyplot", "save_figure", "epoch_ticks"]
 
 
 def pyplot():
@@ -26,3 +26,13 @@ def save_figure(fig, path: str | Path, dpi: int = 120) -> Path:
     pyplot().close(fig)
     atomic_write_bytes(path, buffer.getvalue())
     return Path(path)
+
+
+def epoch_ticks(ax, epochs) -> None:
+    """Whole epochs on the x axis: each one marked when there are few (one epoch is 1, not 0.96
+    to 1.04), whole numbers otherwise."""
+    epochs = sorted(set(epochs))
+    if 0 < len(epochs) <= 15:
+        ax.set_xticks(epochs)
+    else:
+        ax.xaxis.get_major_locator().set_params(integer=True)

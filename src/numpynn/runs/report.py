@@ -13,7 +13,7 @@ from ..plots.debugging import plot_diagnostics
 from ..plots.run import plot_comparison, plot_confusion, plot_curves, plot_mistakes, plot_weights
 from ..plots.style import save_figure
 from ..symptoms import statistic_layers
-from ..tables import markdown_table
+from ..tables import csv_text, markdown_table
 
 __all__ = ["FIGURES", "write_run_report", "has_statistics", "redraw_run", "compare_runs"]
 
@@ -123,10 +123,30 @@ def redraw_run(run_dir, data_dir=None) -> None:
     )
 
 
-def compare_runs(run_dirs, out) -> Path:
-    """Overlay the validation curves of several runs in one figure."""
+def compare_runs(run_dirs, out) -> list[Path]:
+    """Overlay the curves of several runs in the figure ``out``, and write their final metrics
+    beside it as a table (``out`` with .csv and .md); the runs' own files are left as they are."""
+    out = Path(out)
     runs = [(Path(d).name, read_history(d).rows) for d in run_dirs]
-    return save_figure(plot_comparison(runs), out)
+    rows = []
+    for folder, (name, history) in zip(run_dirs, runs, strict=True):
+        metrics = Path(folder) / "metrics.json"
+        test = json.loads(metrics.read_text()) if metrics.is_file() else {}
+        last = history[-1]
+        rows.append({"run": name, "epochs": last["epoch"], "train_loss": last["train_loss"],
+                     "val_loss": last["val_loss"], "val_accuracy": last["val_accuracy"],
+                     "test_accuracy": test.get("test_accuracy")})  # fmt: skip
+    atomic_write_text(out.with_suffix(".csv"), csv_text(rows))
+    table = [[r["run"], r["epochs"], f"{r['train_loss']:.4f}", f"{r['val_loss']:.4f}",
+              f"{r['val_accuracy']:.2%}", "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:.2%}"]
+             for r in rows]  # fmt: skip
+    header = ["run", "epochs", "train loss", "val loss", "val accuracy", "test accuracy"]
+    atomic_write_text(out.with_suffix(".md"), markdown_table(header, table) + "\n")
+    return [
+        save_figure(plot_comparison(runs), out),
+        out.with_suffix(".csv"),
+        out.with_suffix(".md"),
+    ]
 
 
 def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
