@@ -1,0 +1,136 @@
+"""Documented numbers are data: every mark on a page shows what its record says, and every record
+was made with today's configuration (docs/docnumbers). Nothing here trains: a stale page or
+record fails in seconds and says which recipe to rerun with ``python docs/refresh.py``."""
+
+import dataclasses
+import json
+
+import pytest
+from docnumbers.check import PAGES, check_pages, check_records, differences
+from docnumbers.marks import MarkError, find_marks, render, rewrite
+from docnumbers.recipes import RECIPES
+from docnumbers.records import Recipe, configuration, load_records
+
+import numpynn.cli.args
+from numpynn.runs.config import TrainConfig
+
+RECORDS = load_records()
+
+
+def test_every_page_shows_what_its_records_say():
+    assert check_pages(PAGES, RECORDS) == []
+
+
+def test_every_record_was_made_by_its_recipe_with_todays_configuration():
+    assert check_records(RECIPES, RECORDS, PAGES) == []
+
+
+def test_the_pages_have_marks_and_every_recipe_a_distinct_id():
+    assert sum(len(find_marks(page)) for page in PAGES) >= len(RECIPES) > 0
+    assert len({recipe.id for recipe in RECIPES}) == len(RECIPES)
+
+
+# --- the checks fail on bad cases ---
+
+
+@pytest.fixture
+def record():
+    return {"id": "run", "commands": ["numpynn train --epochs 1"],
+            "values": {"accuracy": 0.98251, "table": "| a |\n| --- |\n| 1 |"},
+            "configurations": [configuration("numpynn train --epochs 1")]}  # fmt: skip
+
+
+@pytest.fixture
+def recipe():
+    return Recipe("run", ["numpynn train --epochs 1"], lambda runs: {})
+
+
+def page_with(tmp_path, text: str):
+    page = tmp_path / "page.md"
+    page.write_text(text)
+    return page
+
+
+def test_a_number_that_differs_from_its_record_is_named_with_its_line(tmp_path, record):
+    page = page_with(tmp_path, "title\n\nreaches <!--={run.accuracy:.2%}-->98.17%<!--/--> today\n")
+    problems = check_pages([page], {"run": record}, root=tmp_path)
+    assert problems == [
+        "page.md:3: the page says '98.17%', its record says '98.25%'; "
+        "run `python docs/refresh.py --pages` to write the records' values"
+    ]
+
+
+def test_rewrite_writes_the_records_values_and_then_the_page_agrees(tmp_path, record):
+    page = page_with(
+        tmp_path,
+        "a <!--={run.accuracy:.1%}-->97.0%<!--/--> b\n<!--={run.table}-->\nold\n<!--/-->\n",
+    )
+    assert rewrite(page, {"run": record["values"]})
+    assert page.read_text() == (
+        "a <!--={run.accuracy:.1%}-->98.3%<!--/--> b\n<!--={run.table}-->\n| a |\n| --- |\n| 1 |\n<!--/-->\n"
+    )
+    assert check_pages([page], {"run": record}, root=tmp_path) == []
+    assert not rewrite(page, {"run": record["values"]})
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [("{nothing.accuracy}", "no record 'nothing' in docs/records/"),
+     ("{run.accurcy}", "record run has no value 'accurcy'; it has: accuracy, table"),
+     ("{run.table:.2%}", "does not format")],
+)  # fmt: skip
+def test_a_mark_that_names_what_does_not_exist_says_so(record, template, message):
+    with pytest.raises(MarkError, match=message.replace(".", r"\.").replace("(", r"\(")):
+        render(template, {"run": record["values"]})
+
+
+def test_a_record_made_with_another_default_is_stale(monkeypatch, record, recipe, tmp_path):
+    page = page_with(tmp_path, "<!--={run.accuracy:.2%}-->98.25%<!--/-->")
+    assert check_records([recipe], {"run": record}, [page]) == []
+
+    @dataclasses.dataclass
+    class Changed(TrainConfig):
+        batch_size: int = 128  # the default was 256 when the record was made
+
+    monkeypatch.setattr(numpynn.cli.args, "TrainConfig", Changed)
+    assert check_records([recipe], {"run": record}, [page]) == [
+        "run: `numpynn train --epochs 1` is configured differently today "
+        "(resolved.batch_size: 256 then, 128 now); its numbers are stale: "
+        "run `python docs/refresh.py run`"
+    ]
+
+
+def test_missing_unused_and_orphan_records_and_other_commands_are_named(record, recipe, tmp_path):
+    unused = page_with(tmp_path, "no marks")
+    assert check_records([recipe], {}, [unused]) == [
+        "run: no record; run `python docs/refresh.py run`"
+    ]
+    assert check_records([recipe], {"run": record}, [unused]) == [
+        "run: no page shows its values; use them or delete the recipe"
+    ]
+    assert check_records([], {"run": record}, [unused]) == [
+        "docs/records/run.json: no recipe makes it; delete it"
+    ]
+    page = page_with(tmp_path, "<!--={run.accuracy:.2%}-->98.25%<!--/-->")
+    other = dataclasses.replace(recipe, commands=["numpynn train --epochs 2"])
+    assert check_records([other], {"run": record}, [page]) == [
+        "run: the record was made by other commands; run `python docs/refresh.py run`"
+    ]
+
+
+def test_a_study_constant_is_part_of_the_configuration(monkeypatch):
+    import numpynn.experiments.vanishing as vanishing
+
+    before = configuration("numpynn vanishing --depths 2,3")
+    assert before["resolved"]["depths"] == [2, 3] and before["resolved"]["steps"] == 500
+    monkeypatch.setattr(vanishing, "PROBE_IMAGES", 10, raising=False)
+    assert differences(before, configuration("numpynn vanishing --depths 2,3")) == [
+        "constants.PROBE_IMAGES: '(absent)' then, 10 now"
+    ]
+
+
+def test_records_say_what_produced_them():
+    for name, record in RECORDS.items():
+        produced = record["produced"]
+        assert {"date", "numpynn", "versions", "blas", "cpu", "cores"} <= set(produced), name
+        assert json.dumps(record["values"])  # plain data
