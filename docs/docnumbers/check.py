@@ -3,7 +3,7 @@ record was made by its recipe's commands with today's configuration."""
 
 from pathlib import Path
 
-from .marks import MarkError, find_marks, render
+from .marks import MarkError, expected_text, find_marks, render
 from .records import ROOT, Recipe, configuration
 
 __all__ = ["PAGES", "check_pages", "check_records", "differences"]
@@ -20,7 +20,7 @@ def check_pages(pages: list[Path], records: dict[str, dict], root: Path = ROOT) 
         for mark in find_marks(page):
             where = f"{page.relative_to(root)}:{mark.line}"
             try:
-                expected = render(mark.template, values)
+                expected = expected_text(mark.text, render(mark.template, values))
             except MarkError as error:
                 problems.append(f"{where}: {error}")
                 continue

@@ -5,15 +5,14 @@ A mark is an HTML comment holding a template, then the text it renders to, then 
     reaches 98.17%<!--/--> ...        (written as)  <!--={train.test_accuracy:.2%}-->98.17%<!--/-->
 
 The template is a Python format string whose fields are ``{RECORD.VALUE:SPEC}``; rendered as
-Markdown the comments are invisible and only the text shows. A template that renders to several
-lines (a table, a command's output) is a block: its text sits on its own lines between the two
-comments."""
+Markdown the comments are invisible and only the text shows. A mark whose text starts on a new line
+is a block (a table, a command's output): its text sits on its own lines between the comments."""
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Mark", "MarkError", "find_marks", "render", "rewrite"]
+__all__ = ["Mark", "MarkError", "expected_text", "find_marks", "render", "rewrite"]
 
 MARK = re.compile(r"<!--=(?P<template>.*?)-->(?P<text>.*?)<!--/-->", re.S)
 
@@ -64,14 +63,24 @@ def render(template: str, records: dict[str, dict]) -> str:
         text = template.format_map(view)
     except (ValueError, TypeError, IndexError) as error:
         raise MarkError(f"template {template!r} does not format: {error}") from None
-    return f"\n{text.strip(chr(10))}\n" if "\n" in text else text
+    return text
+
+
+def expected_text(mark_text: str, rendered: str) -> str:
+    """What a mark's text must be: a block (a mark whose text starts on a new line) holds the
+    rendered lines between the two comments; an inline mark the rendered text itself."""
+    return f"\n{rendered.strip(chr(10))}\n" if mark_text.startswith("\n") else rendered
 
 
 def rewrite(page: Path, records: dict[str, dict]) -> bool:
     """Render every mark of ``page`` from ``records``; True if the page changed."""
     source = page.read_text(encoding="utf-8")
     new = MARK.sub(
-        lambda m: f"<!--={m['template']}-->{render(m['template'], records)}<!--/-->", source
+        lambda m: (
+            f"<!--={m['template']}-->"
+            f"{expected_text(m['text'], render(m['template'], records))}<!--/-->"
+        ),
+        source,
     )
     if new != source:
         page.write_text(new, encoding="utf-8")
