@@ -287,3 +287,24 @@ def test_get_optimizer_by_name_with_options_none_meaning_default(name, options, 
 def test_bad_optimizer_arguments_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make([parameter([1.0], [1.0])])
+
+
+def test_rmsprop_default_learning_rate_is_1e_2():
+    p = parameter([1.0], [2.0])
+    nn.RMSProp([p], alpha=0.75, eps=0.0).step()
+    np.testing.assert_allclose(p.value, [1 - 0.01 * 2 / 1], rtol=1e-12)
+
+
+def test_centered_rmsprop_second_step_subtracts_the_squared_mean_gradient():
+    p = parameter([1.0], [2.0])
+    opt = nn.RMSProp([p], lr=0.1, alpha=0.75, eps=0.0, centered=True)
+    opt.step()
+    p.grad[...] = -1.0
+    opt.step()
+    # step 1: s = 1, ḡ = 0.5 -> θ = 1 − 0.2/√0.75
+    # step 2: s = 0.75 + 0.25 = 1, ḡ = 0.375 − 0.25 = 0.125 -> s̃ = 1 − 0.015625
+    expected = 1 - 0.2 / np.sqrt(0.75) + 0.1 / np.sqrt(1 - 0.125**2)
+    np.testing.assert_allclose(p.value, [expected], rtol=1e-12)
+    state = opt.state_dict()  # the saved running mean keeps its sign (only its square is used)
+    assert state["state.0.grad_avg"].tolist() == [0.125]
+    assert state["state.0.square_avg"].tolist() == [1.0]

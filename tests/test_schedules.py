@@ -65,3 +65,7 @@ def test_make_schedule_spreads_its_defaults_over_the_epochs_after_warmup():
 def test_bad_schedules_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_step_decay_divides_by_ten_by_default():
+    assert lrs(nn.StepDecay(1.0, step_size=1), 3) == [1.0, 0.1, 1.0 * 0.1**2]
