@@ -269,3 +269,30 @@ def test_any_forged_idx_file_is_read_as_declared_or_one_clear_error(content, tmp
             assert array.nbytes <= len(content) * 200  # what it declared, and the file held
 
     assert peak_bytes(read) < 8 << 20
+
+
+def stored_gzip(path: Path, content: bytes) -> int:
+    """``content`` gzipped without compression (level 0): the file's size depends only on the
+    content's length. Returns that size."""
+    with gzip.open(path, "wb", compresslevel=0) as f:
+        f.write(content)
+    return path.stat().st_size
+
+
+def test_a_gzip_may_declare_up_to_100_times_its_size_beyond_64_mb(tmp_path):
+    path = tmp_path / "big.gz"
+    data = bytes(700_000)  # stored, so 100 times the file is over the 64 MB floor
+    size = stored_gzip(path, header(0x08, 1) + data)
+    assert 100 * size > 1 << 26
+    stored_gzip(path, header(0x08, 100 * size) + data)
+    read_fails(path, f"{100 * size} bytes of data, file holds 700000; the file is truncated")
+    stored_gzip(path, header(0x08, 100 * size + 1) + data)
+    read_fails(path, f"in a {size:,}-byte gzip file, over 100 times its size")
+
+
+def test_a_small_gzip_may_declare_up_to_64_mb(tmp_path):
+    path = tmp_path / "small.gz"
+    stored_gzip(path, header(0x08, 1 << 26) + bytes(10))
+    read_fails(path, f"{1 << 26} bytes of data, file holds 10; the file is truncated")
+    stored_gzip(path, header(0x08, (1 << 26) + 1) + bytes(10))
+    read_fails(path, "over 100 times its size; images do not compress that far")
