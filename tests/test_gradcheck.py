@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 import numpynn as nn
-from numpynn.gradcheck import float64_copy, relative_error, resolution
+from numpynn.gradcheck import (
+    GradcheckReport,
+    GradcheckRow,
+    float64_copy,
+    relative_error,
+    resolution,
+)
 
 
 def batch(rng, N=5, features=6, classes=3):
@@ -288,3 +294,32 @@ def test_nested_sequentials_are_checked_layer_by_layer(rng):
         "input x",
     ]
     assert report.passed and report.rows[1].kinks == 5, str(report)
+
+
+def report_rows():
+    return [
+        GradcheckRow("dense0.W", (3, 2), 6, 2.5e-10, 0, True, (0, 1)),
+        GradcheckRow("dense0.b", (2,), 2, math.nan, 2, True),
+        GradcheckRow("input x", (4, 3), 5, 0.25, 1, False, (1, 1)),
+    ]
+
+
+def test_the_report_table_by_hand():
+    report = GradcheckReport(report_rows(), 1e-6, 1e-7, 3.5e-3, "float32")
+    assert str(report).splitlines() == [
+        "tensor    shape  checked  max rel error  kinks skipped  result",
+        "dense0.W  3x2    6/6      2.50e-10       0              PASS",
+        "dense0.b  2      2/2      -              2              SKIP",
+        "input x   4x3    5/12     2.50e-01       1              FAIL",
+        "FAIL: max rel error 2.50e-01 (threshold 1e-07, eps 1e-06, tiny 3.5e-03, float32 model "
+        "checked in a float64 copy), 3 kink coordinates skipped",
+    ]
+    assert not report.passed and report.max_rel_error == 0.25 and report.kinks == 3
+    passing = GradcheckReport(report_rows()[:2], 1e-6, 1e-7, 3.5e-3, "float64")
+    assert str(passing).splitlines()[-1] == (
+        "PASS: max rel error 2.50e-10 (threshold 1e-07, eps 1e-06, tiny 3.5e-03, float64 model "
+        "checked in float64), 2 kink coordinates skipped"
+    )
+    assert passing.passed and passing.kink_coords == []
+    nothing_compared = GradcheckReport(report_rows()[1:2], 1e-6, 1e-7, 3.5e-3, "float64")
+    assert math.isnan(nothing_compared.max_rel_error)

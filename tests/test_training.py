@@ -439,3 +439,30 @@ def test_a_monitor_starts_once_and_watches_the_middle_batch_of_each_epoch():
     # when resuming after batch 1
     assert monitor.calls == ["start", "watch batch 3 of 2", "end 1", "watch batch 8 of 2", "end 2"]
     assert history["watched"] == [1.0, 1.0]
+
+
+def test_fit_defaults_to_10_epochs_of_batches_of_128_shuffled_from_seed_0_without_a_bar(
+    monkeypatch,
+):
+    monkeypatch.setattr(numpynn.training, "progress_bar", RecordingBar)
+    RecordingBar.bars = []
+    x, labels = blobs(200)
+    runs = []
+    for options in ({}, {"seed": 0, "epochs": 10, "batch_size": 128}):
+        model = nn.mlp([5, 3], seed=0)
+        history = nn.fit(model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=0.1),
+                         (x, labels), **options)  # fmt: skip
+        runs.append((history.batch_loss, model.parameters()[0].value))
+    assert len(runs[0][0]) == 10 * 2 and RecordingBar.bars == []
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+def test_a_train_step_runs_the_model_in_training_mode():
+    """Dropout is on: each output is dropped or doubled."""
+    dense = nn.Dense(4, 4, init="zeros", dtype="float64")
+    dense.W.value[...] = np.eye(4)
+    model = nn.Sequential([dense, nn.Dropout(0.5, rng=np.random.default_rng(0))])
+    _, outputs = nn.train_step(model, nn.MeanSquaredError(), nn.SGD(model.parameters(), lr=1e-9),
+                               np.ones((8, 4)), np.zeros(8, dtype=int))  # fmt: skip
+    assert set(np.unique(outputs)) == {0.0, 2.0}
