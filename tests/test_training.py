@@ -276,10 +276,17 @@ def without_seconds(history):
     return [{k: v for k, v in row.items() if k != "seconds"} for row in history.rows]
 
 
-def test_interrupting_after_every_batch_and_resuming_gives_the_uninterrupted_run():
-    """10 samples in batches of 4: fit stops after batches 1 and 2 of each epoch, and between the
+@pytest.mark.parametrize(
+    ("samples", "stops"),
+    [
+        (10, ["epoch 1, batch 1", "epoch 1, batch 2", "epoch 2, batch 0", "epoch 2, batch 1", "epoch 2, batch 2"]),
+        (8, ["epoch 1, batch 1", "epoch 2, batch 0", "epoch 2, batch 1"]),
+    ],
+)  # fmt: skip
+def test_interrupting_after_every_batch_and_resuming_gives_the_uninterrupted_run(samples, stops):
+    """Batches of 4: fit stops after every batch but the last of an epoch, and between the
     epochs, but not after the last batch of the run; each resumption continues exactly."""
-    x, labels = blobs(10)
+    x, labels = blobs(samples)
 
     def run(should_stop):
         model = nn.mlp([5, 4, 3], dropout=0.2, seed=0)
@@ -294,14 +301,8 @@ def test_interrupting_after_every_batch_and_resuming_gives_the_uninterrupted_run
                 assert interrupted.state is state
                 stops.append(str(interrupted))
 
-    model, state, stops = run(lambda: True)
-    assert stops == [
-        "interrupted at epoch 1, batch 1",
-        "interrupted at epoch 1, batch 2",
-        "interrupted at epoch 2, batch 0",
-        "interrupted at epoch 2, batch 1",
-        "interrupted at epoch 2, batch 2",
-    ]
+    model, state, seen = run(lambda: True)
+    assert seen == [f"interrupted at {where}" for where in stops]
     reference, reference_state, no_stops = run(lambda: False)
     assert no_stops == [] and state.batch == 0 and state.loss_sum == 0.0 and state.correct == 0
     assert without_seconds(state.history) == without_seconds(reference_state.history)
@@ -466,3 +467,42 @@ def test_a_train_step_runs_the_model_in_training_mode():
     _, outputs = nn.train_step(model, nn.MeanSquaredError(), nn.SGD(model.parameters(), lr=1e-9),
                                np.ones((8, 4)), np.zeros(8, dtype=int))  # fmt: skip
     assert set(np.unique(outputs)) == {0.0, 2.0}
+
+
+def test_locate_non_finite_says_when_everything_is_finite_and_how_large_the_outputs_get():
+    dense = nn.Dense(2, 2, init="zeros", dtype="float64")
+    dense.W.value[...] = [[2.0, 0.0], [0.0, 3.0]]
+    model = nn.Sequential([dense])
+    assert locate_non_finite(model) == "every weight and gradient is finite"
+    assert locate_non_finite(model, np.array([[1.0, -5.0]])) == (
+        "every weight, gradient and output is finite, but the outputs reach 15, so the loss "
+        "overflows"
+    )
+    assert locate_non_finite(model, np.zeros((0, 2))).startswith(
+        "every weight, gradient and output is finite, but the outputs reach 0, so"
+    )
+    model = nn.Sequential([nn.Identity(), dense])
+    assert locate_non_finite(model, np.array([[np.inf, 1.0]])) == (
+        "the output of layer 0, Identity(), holds inf"
+    )
+
+
+class RecordingLoss(nn.SoftmaxCrossEntropy):
+    """Records the size of every batch it sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def forward(self, logits, labels):
+        self.sizes.append(len(labels))
+        return super().forward(logits, labels)
+
+
+def test_evaluate_works_in_chunks_of_2048_by_default_and_checks_its_data():
+    model = nn.Sequential([nn.Identity()])
+    loss = RecordingLoss()
+    nn.evaluate(model, np.zeros((2049, 2)), np.zeros(2049, dtype=int), loss_fn=loss)
+    assert loss.sizes == [2048, 1]
+    with pytest.raises(ValueError, match="evaluate: 3 inputs but 2 labels"):
+        nn.evaluate(model, np.zeros((3, 2)), np.zeros(2, dtype=int))

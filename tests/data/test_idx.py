@@ -3,6 +3,7 @@ bombs) refused with a clear error before memory is spent."""
 
 import gzip
 import os
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -296,3 +297,24 @@ def test_a_small_gzip_may_declare_up_to_64_mb(tmp_path):
     read_fails(path, f"{1 << 26} bytes of data, file holds 10; the file is truncated")
     stored_gzip(path, header(0x08, (1 << 26) + 1) + bytes(10))
     read_fails(path, "over 100 times its size; images do not compress that far")
+
+
+def test_a_bad_dtype_code_lists_every_valid_one(tmp_path):
+    path = write_bytes(tmp_path / "bad", header(0x0A, 1) + b"\x05")
+    read_fails(path, re.escape(
+        "IDX dtype code must be one of 0x08 (uint8), 0x09 (int8), 0x0B (int16), 0x0C (int32), "
+        "0x0D (float32), 0x0E (float64), got 0x0A"
+    ))  # fmt: skip
+
+
+def test_eight_dimensions_round_trip(tmp_path):
+    array = np.arange(2**8, dtype=np.uint8).reshape((2,) * 8)
+    write_idx(tmp_path / "a", array)
+    np.testing.assert_array_equal(read_idx(tmp_path / "a"), array)
+
+
+def test_by_default_a_file_may_declare_up_to_2_gib(tmp_path):
+    path = write_bytes(tmp_path / "raw", header(0x08, 2**31))
+    read_fails(path, f"{2**31} bytes of data, file holds 0; the file is truncated")
+    path = write_bytes(tmp_path / "raw", header(0x08, 2**31 + 1))
+    read_fails(path, f"{2**31 + 1} bytes of data, more than max_bytes={2**31}")
