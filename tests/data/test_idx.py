@@ -318,3 +318,29 @@ def test_by_default_a_file_may_declare_up_to_2_gib(tmp_path):
     read_fails(path, f"{2**31} bytes of data, file holds 0; the file is truncated")
     path = write_bytes(tmp_path / "raw", header(0x08, 2**31 + 1))
     read_fails(path, f"{2**31 + 1} bytes of data, more than max_bytes={2**31}")
+
+
+def test_a_raw_file_short_by_one_byte_is_refused_before_allocating(tmp_path):
+    path = write_bytes(tmp_path / "raw", header(0x08, 2048, 4096) + bytes(2048 * 4096 - 1))
+    message = f"{2048 * 4096} bytes of data, file holds {2048 * 4096 - 1}; the file is truncated"
+    assert peak_bytes(lambda: read_fails(path, message)) < 1 << 20
+
+
+def test_every_dimension_written_must_fit_in_four_bytes(tmp_path):
+    largest = np.empty((2**32 - 1, 0), dtype=np.uint8)  # no data: the header alone
+    write_idx(tmp_path / "a", largest)
+    assert read_idx(tmp_path / "a").shape == (2**32 - 1, 0)
+    with pytest.raises(ValueError, match=r"every dimension must be < 2\*\*32, got shape \(4294967296, 0\)"):  # fmt: skip
+        write_idx(tmp_path / "b", np.empty((2**32, 0), dtype=np.uint8))
+
+
+def test_write_idx_lists_the_dtypes_it_writes(tmp_path):
+    with pytest.raises(TypeError, match=re.escape(
+        "write_idx: array dtype must be one of uint8, int8, int16, int32, float32, float64, got bool"
+    )):  # fmt: skip
+        write_idx(tmp_path / "a", np.zeros(2, dtype=bool))
+
+
+def test_a_gzip_file_is_written_without_a_timestamp(tmp_path):
+    write_idx(tmp_path / "a.gz", np.arange(3, dtype=np.uint8))
+    assert (tmp_path / "a.gz").read_bytes()[4:8] == bytes(4)  # gzip's MTIME field: 0, none
