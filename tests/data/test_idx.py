@@ -344,3 +344,13 @@ def test_write_idx_lists_the_dtypes_it_writes(tmp_path):
 def test_a_gzip_file_is_written_without_a_timestamp(tmp_path):
     write_idx(tmp_path / "a.gz", np.arange(3, dtype=np.uint8))
     assert (tmp_path / "a.gz").read_bytes()[4:8] == bytes(4)  # gzip's MTIME field: 0, none
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_empty_array_declared_with_sizes_no_array_can_have_is_one_clear_error(tmp_path, gz):
+    """0 x 2**31 x 2**31 holds no data, but as int32 its nonzero sizes span 2**64 bytes, more
+    than NumPy allows any shape; as uint8 (2**62) it is a valid empty array."""
+    empty = read_idx(write_bytes(tmp_path / "u8", header(0x08, 0, 2**31, 2**31), gz=gz))
+    assert empty.shape == (0, 2**31, 2**31) and empty.dtype == np.uint8
+    path = write_bytes(tmp_path / "i32", header(0x0C, 0, 2**31, 2**31), gz=gz)
+    read_fails(path, f"declares 0x{2**31}x{2**31} int32 = 0 bytes of data, in sizes too large")
