@@ -98,3 +98,9 @@ def test_leaky_relu_slope_is_configurable_and_validated():
 def test_backward_before_forward_is_an_error():
     with pytest.raises(RuntimeError, match="backward called before forward"):
         nn.ReLU().backward(np.ones((1, 1)))
+
+
+def test_leaky_relu_with_slope_0_is_relu():
+    layer = nn.LeakyReLU(0.0)
+    np.testing.assert_array_equal(layer.forward(X.copy()), HAND_COMPUTED["relu"])
+    np.testing.assert_array_equal(layer.backward(np.ones_like(X)), DERIVATIVES["relu"])

@@ -58,3 +58,56 @@ def test_one_buffer_gives_the_same_steps_as_one_parameter_at_a_time(cls, options
         separate.step()
     for p, q in zip(model.parameters(), copies, strict=True):
         np.testing.assert_array_equal(p.value, q.value)
+
+
+def test_pack_and_packed_handle_a_single_parameter():
+    p = nn.Parameter(np.arange(4.0).reshape(2, 2))
+    pack([p])
+    whole = packed([p])
+    assert whole.value.tolist() == [0.0, 1.0, 2.0, 3.0] and whole.grad.shape == (4,)
+    assert np.shares_memory(whole.value, p.value) and np.shares_memory(whole.grad, p.grad)
+
+
+def test_pack_leaves_mixed_dtypes_and_an_empty_list_alone():
+    a, b = nn.Parameter(np.zeros(2, dtype=np.float32)), nn.Parameter(np.zeros(3))
+    pack([a, b])
+    pack([])
+    assert a.value.base is None and b.value.base is None and packed([a, b]) is None
+
+
+@pytest.mark.parametrize(
+    ("trained", "frozen"), [(slice(2, 4), slice(0, 2)), (slice(0, 2), slice(2, 4))]
+)
+def test_an_optimizer_of_one_layer_steps_only_that_layer_s_slice_of_the_model_buffer(
+    trained, frozen
+):
+    """Freezing a layer: the other layer's parameters tile a slice of the model's buffer (its
+    start or its end), and the optimizer takes that slice as one block."""
+    model = nn.mlp([3, 2, 2], seed=0)  # dense0.W (6), dense0.b (2), dense1.W (4), dense1.b (2)
+    params = model.parameters()
+    whole = packed(params[trained])
+    expected = np.concatenate([p.value.ravel() for p in params[trained]])
+    assert whole.name == "all parameters" and whole.value.tolist() == expected.tolist()
+    assert np.shares_memory(whole.value, params[trained][0].value)
+    assert whole.grad.shape == expected.shape
+    before = [p.value.copy() for p in params]
+    for p in params:
+        p.grad[...] = 1.0
+    optimizer = nn.SGD(params[trained], lr=0.5)
+    assert len(optimizer.blocks) == 1
+    optimizer.step()
+    for p, value in zip(params[trained], before[trained], strict=True):
+        np.testing.assert_array_equal(p.value, value - np.float32(0.5))
+    for p, value in zip(params[frozen], before[frozen], strict=True):
+        np.testing.assert_array_equal(p.value, value)
+
+
+def test_packed_needs_both_values_and_gradients_to_tile_the_buffers():
+    a, b = nn.Parameter(np.zeros(3)), nn.Parameter(np.zeros(2))
+    pack([a, b])
+    b.grad = np.zeros(2)  # values still tile, gradients no longer
+    assert packed([a, b]) is None
+    c, d = nn.Parameter(np.zeros(3)), nn.Parameter(np.zeros(2))
+    pack([c, d])
+    d.value = np.zeros(2)  # gradients still tile, values no longer
+    assert packed([c, d]) is None

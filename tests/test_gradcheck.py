@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 import numpynn as nn
-from numpynn.gradcheck import float64_copy, relative_error, resolution
+from numpynn.gradcheck import (
+    GradcheckReport,
+    GradcheckRow,
+    _sample_coords,
+    float64_copy,
+    relative_error,
+    resolution,
+)
 
 
 def batch(rng, N=5, features=6, classes=3):
@@ -231,8 +238,11 @@ def test_a_gradient_of_the_wrong_shape_is_a_clear_error(rng):
     ("kwargs", "message"),
     [
         ({"eps": 0.0}, r"eps must be in \(0, 1\), got 0.0"),
-        ({"max_coords": 0}, "max_coords must be an integer >= 1, got 0"),
+        ({"eps": 1.0}, r"eps must be in \(0, 1\), got 1.0"),
+        ({"max_coords": 0}, "gradcheck: max_coords must be an integer >= 1, got 0"),
         ({"threshold": 2.0}, r"threshold must be in \(0, 1\), got 2.0"),
+        ({"threshold": 1.0}, r"threshold must be in \(0, 1\), got 1.0"),
+        ({"threshold": 0.0}, r"threshold must be in \(0, 1\), got 0.0"),
     ],
 )
 def test_bad_options_are_clear_errors(kwargs, message, rng):
@@ -261,6 +271,7 @@ def test_relative_error_formula():
 def test_resolution_is_16_ulps_of_the_loss_over_eps():
     assert resolution(2.0, 1e-6) == pytest.approx(16 * 2.0**-52 * 2.0 / 1e-6)
     assert resolution(0.01, 1e-6) == resolution(1.0, 1e-6)  # never below 16 ulps of 1
+    assert resolution(1.5, 1e-6) == 16 * 2.0**-52 * 1.5 / 1e-6
 
 
 def test_layers_sharing_a_name_are_checked_each_against_its_own_gradient(rng):
@@ -288,3 +299,109 @@ def test_nested_sequentials_are_checked_layer_by_layer(rng):
         "input x",
     ]
     assert report.passed and report.rows[1].kinks == 5, str(report)
+
+
+def report_rows():
+    return [
+        GradcheckRow("dense0.W", (3, 2), 6, 2.5e-10, 0, True, (0, 1)),
+        GradcheckRow("dense0.b", (2,), 2, math.nan, 2, True),
+        GradcheckRow("input x", (4, 3), 5, 0.25, 1, False, (1, 1)),
+    ]
+
+
+def test_the_report_table_by_hand():
+    report = GradcheckReport(report_rows(), 1e-6, 1e-7, 3.5e-3, "float32")
+    assert str(report).splitlines() == [
+        "tensor    shape  checked  max rel error  kinks skipped  result",
+        "dense0.W  3x2    6/6      2.50e-10       0              PASS",
+        "dense0.b  2      2/2      -              2              SKIP",
+        "input x   4x3    5/12     2.50e-01       1              FAIL",
+        "FAIL: max rel error 2.50e-01 (threshold 1e-07, eps 1e-06, tiny 3.5e-03, float32 model "
+        "checked in a float64 copy), 3 kink coordinates skipped",
+    ]
+    assert not report.passed and report.max_rel_error == 0.25 and report.kinks == 3
+    passing = GradcheckReport(report_rows()[:2], 1e-6, 1e-7, 3.5e-3, "float64")
+    assert str(passing).splitlines()[-1] == (
+        "PASS: max rel error 2.50e-10 (threshold 1e-07, eps 1e-06, tiny 3.5e-03, float64 model "
+        "checked in float64), 2 kink coordinates skipped"
+    )
+    assert passing.passed and passing.kink_coords == []
+    nothing_compared = GradcheckReport(report_rows()[1:2], 1e-6, 1e-7, 3.5e-3, "float64")
+    assert math.isnan(nothing_compared.max_rel_error)
+
+
+def test_a_batch_of_one_number_is_checked_and_an_empty_batch_refused():
+    model = nn.Sequential([nn.Dense(1, 2, rng=np.random.default_rng(0), dtype="float64")])
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), np.array([[0.5]]), np.array([1]))
+    assert report.passed and report.rows[-1].checked == 1
+    with pytest.raises(ValueError, match=r"x must be a non-empty \(N, features\) array"):
+        nn.gradcheck(model, nn.SoftmaxCrossEntropy(), np.zeros((0, 1)), np.array([], dtype=int))
+
+
+def test_a_model_without_parameters_is_checked_in_float64(rng):
+    x = rng.standard_normal((3, 4))
+    report = nn.gradcheck(nn.Sequential([nn.Tanh()]), nn.MeanSquaredError(), x, np.array([0, 1, 3]))
+    assert report.source_dtype == "float64" and "float64 model checked in float64" in str(report)
+    assert [row.name for row in report.rows] == ["input x"] and report.passed
+
+
+def test_by_default_up_to_100_coordinates_are_checked_from_seed_0(rng):
+    model = nn.mlp([6, 20, 3], "tanh", dropout=0.5, dtype="float64", seed=0)
+    x, labels = batch(rng)
+
+    def summary(report):
+        return [(row.checked, row.max_rel_error, row.worst) for row in report.rows]
+
+    default = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels)
+    assert [row.checked for row in default.rows] == [100, 20, 60, 3, 30]
+    assert summary(default) == summary(
+        nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels, seed=0)
+    )
+    assert summary(default) != summary(
+        nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels, seed=1)
+    )
+
+
+def test_sampled_coordinates_are_distinct_and_a_small_tensor_draws_none():
+    rng = np.random.default_rng(0)
+    coords = _sample_coords((20, 30), 50, rng)
+    assert len(set(coords)) == 50 and coords == sorted(coords)
+    state = rng.bit_generator.state
+    assert _sample_coords((5, 10), 50, rng) == [(i, j) for i in range(5) for j in range(10)]
+    assert rng.bit_generator.state == state  # so the samples of later tensors do not shift
+
+
+def test_a_tensor_passes_only_below_the_threshold(rng):
+    layer = ScaledDense(6, 6, rng=rng, dtype="float64")
+    model, (x, labels) = network(layer, rng), batch(rng)
+    error = (
+        nn.gradcheck(model, nn.MeanSquaredError(), x, labels, threshold=0.5).rows[0].max_rel_error
+    )
+    at = nn.gradcheck(model, nn.MeanSquaredError(), x, labels, threshold=error).rows[0]
+    assert at.max_rel_error == error and not at.passed
+    above = np.nextafter(error, 1.0)
+    assert nn.gradcheck(model, nn.MeanSquaredError(), x, labels, threshold=above).rows[0].passed
+
+
+def test_the_check_runs_the_model_in_training_mode(rng):
+    """A backward that is wrong only when dropout is on must fail."""
+
+    class DropoutWithoutMask(nn.Dropout):
+        def backward(self, grad_y, input_grad=True):
+            return grad_y
+
+    model = nn.Sequential(
+        [nn.Dense(6, 4, rng=rng, dtype="float64"), DropoutWithoutMask(0.5, rng=rng)]
+    )
+    report = nn.gradcheck(model, nn.MeanSquaredError(), *batch(rng, classes=4))
+    assert not report.passed and report.rows[-1].result == "FAIL"
+
+
+def test_an_input_that_lands_exactly_on_zero_is_no_kink():
+    """ReLU's input is 0 after the +eps step and -eps after the -eps step: both sides are flat
+    (input > 0 is false on both), so nothing is skipped."""
+    model, x, labels = relu_net_with_a_zero_row()
+    model[0].b.value[...] = -1e-6  # row 0's hidden inputs are the biases
+    report = nn.gradcheck(model, nn.SoftmaxCrossEntropy(), x, labels, eps=1e-6)
+    rows = {row.name: row for row in report.rows}
+    assert rows["dense0.b"].kinks == 0 and rows["dense0.b"].result == "PASS"

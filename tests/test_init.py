@@ -38,3 +38,9 @@ def test_same_seed_same_weights_and_different_seed_different_weights():
 def test_unknown_initializer_lists_the_valid_names():
     with pytest.raises(ValueError, match="unknown initializer 'glorot'; choose one of: he_normal"):
         nn.get_initializer("glorot")
+
+
+@pytest.mark.parametrize("name", sorted(nn.INITIALIZERS))
+def test_initializers_draw_float32_by_default(name):
+    W = nn.get_initializer(name)(3, 2, np.random.default_rng(0))
+    assert W.shape == (3, 2) and W.dtype == np.float32

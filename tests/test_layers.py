@@ -95,5 +95,55 @@ def test_dropout_with_one_mask_matches_finite_differences():
 
 
 def test_dropout_rejects_bad_probability():
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\), got 1"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be in \[0, 1\), got 1"):
         nn.Dropout(1, rng=np.random.default_rng(0))
+
+
+def test_dropout_needs_an_rng_unless_it_drops_nothing():
+    with pytest.raises(TypeError, match=r"Dropout: pass rng=np.random.default_rng\(seed\)"):
+        nn.Dropout(0.5)
+    layer = nn.Dropout(0.0)  # p = 0 draws nothing
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(layer.forward(x, training=True), x)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), np.ones_like(x))
+    assert nn.Dropout(rng=np.random.default_rng(0)).p == 0.5
+
+
+@pytest.mark.parametrize("sizes", [(0, 3), (3, 0)])
+def test_dense_needs_at_least_one_input_and_one_output(sizes):
+    with pytest.raises(ValueError, match="in_features and out_features must be >= 1"):
+        nn.Dense(*sizes, init="zeros")
+
+
+def test_dense_backward_returns_the_input_gradient_unless_told_not_to():
+    layer = dense_with(np.array([[1.0, 2.0]]), np.zeros(2))
+    layer.forward(np.array([[3.0]]))
+    np.testing.assert_array_equal(layer.backward(np.array([[1.0, 1.0]])), [[3.0]])
+    assert layer.backward(np.array([[1.0, 1.0]]), input_grad=False) is None
+    np.testing.assert_array_equal(layer.W.grad, [[3.0, 3.0]])
+
+
+def test_a_layer_shows_its_config_in_its_repr():
+    class Scaled(nn.Layer):
+        def config(self):
+            return {"factor": 2.0, "name": "s"}
+
+    assert repr(Scaled()) == "Scaled(factor=2.0, name='s')"
+    assert repr(nn.Dropout(0.25, rng=np.random.default_rng(0))) == "Dropout(p=0.25)"
+
+
+class FixedDraws:
+    """Stands in for a Generator: ``random`` returns the given draws."""
+
+    def __init__(self, draws):
+        self.draws = np.array(draws, dtype=np.float32)
+
+    def random(self, shape, dtype):
+        return self.draws.reshape(shape).astype(dtype)
+
+
+def test_dropout_keeps_a_unit_whose_draw_is_at_least_p():
+    """Draws are uniform on [0, 1): keeping draw >= p keeps a unit with probability 1 − p."""
+    layer = nn.Dropout(0.5, rng=FixedDraws([[0.25, 0.5, 0.75]]))
+    y = layer.forward(np.ones((1, 3), dtype=np.float32), training=True)
+    np.testing.assert_array_equal(y, [[0.0, 2.0, 2.0]])

@@ -76,7 +76,7 @@ def test_losses_reject_bad_labels(name):
 
 
 def test_unknown_loss_lists_the_valid_names():
-    with pytest.raises(ValueError, match="choose one of: cross-entropy, mse"):
+    with pytest.raises(ValueError, match="unknown loss 'hinge'; choose one of: cross-entropy, mse"):
         nn.get_loss("hinge")
 
 
@@ -89,3 +89,22 @@ def test_softmax_rows_are_probabilities_even_for_huge_logits():
     loss_fn = nn.SoftmaxCrossEntropy()
     loss_fn.forward(logits, np.array([0, 1]))
     np.testing.assert_array_equal(loss_fn.probs, probs)  # the loss uses this very softmax
+
+
+@pytest.mark.parametrize("name", sorted(nn.LOSSES))
+def test_a_label_equal_to_the_number_of_classes_is_out_of_range(name):
+    with pytest.raises(ValueError, match=r"label 3 is out of range for 3 outputs"):
+        nn.get_loss(name).forward(np.zeros((2, 3)), np.array([0, 3]))
+    with pytest.raises(ValueError, match=r"label -1 is out of range for 3 outputs"):
+        nn.get_loss(name).forward(np.zeros((2, 3)), np.array([-1, 2]))
+    assert nn.get_loss(name).forward(np.zeros((2, 3)), np.array([0, 2])) > 0  # 0 and 2 are valid
+
+
+@pytest.mark.parametrize(
+    ("name", "who"), [("cross-entropy", "SoftmaxCrossEntropy"), ("mse", "MeanSquaredError")]
+)
+def test_a_label_error_names_the_loss(name, who):
+    loss = nn.get_loss(name)
+    assert repr(loss) == f"{who}()"
+    with pytest.raises(ValueError, match=rf"^{who}: labels must have shape \(2,\)"):
+        loss.forward(np.zeros((2, 3)), np.array([0]))

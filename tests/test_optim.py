@@ -279,6 +279,11 @@ def test_get_optimizer_by_name_with_options_none_meaning_default(name, options, 
         (lambda p: nn.AdamW(p, betas=(0.9, 1.0)), r"AdamW: betas\[1\] must be in \[0, 1\), got 1.0"),
         (lambda p: nn.Adam(p, betas=(0.9,)), r"Adam: betas must be a pair \(β₁, β₂\), got \(0.9,\)"),
         (lambda p: nn.RMSProp(p, alpha=1.0), r"RMSProp: alpha must be in \[0, 1\), got 1.0"),
+        (lambda p: nn.RMSProp(p, eps=-1), "RMSProp: eps must be a finite number >= 0, got -1"),
+        (lambda p: nn.RMSProp(p, weight_decay=-1), "RMSProp: weight_decay must be a finite number >= 0, got -1"),
+        (lambda p: nn.RMSProp(p, momentum=1), r"RMSProp: momentum must be in \[0, 1\), got 1"),
+        (lambda p: nn.Adam(p, eps=-1), "Adam: eps must be a finite number >= 0, got -1"),
+        (lambda p: nn.Adam(p, weight_decay=-1), "Adam: weight_decay must be a finite number >= 0, got -1"),
         (lambda p: nn.Adam([], lr=0.1), "Adam: got an empty parameter list"),
         (lambda p: nn.get_optimizer("adagrad", p, 0.1), "unknown optimizer 'adagrad'; choose one of: adam, adamw, momentum, nesterov, rmsprop, sgd"),
         (lambda p: nn.get_optimizer("adam", p, 0.1, momentum=0.9), "optimizer 'adam' takes no option 'momentum'; its options: betas, eps, weight_decay, amsgrad"),
@@ -287,3 +292,72 @@ def test_get_optimizer_by_name_with_options_none_meaning_default(name, options, 
 def test_bad_optimizer_arguments_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make([parameter([1.0], [1.0])])
+
+
+def test_rmsprop_default_learning_rate_is_1e_2():
+    p = parameter([1.0], [2.0])
+    nn.RMSProp([p], alpha=0.75, eps=0.0).step()
+    np.testing.assert_allclose(p.value, [1 - 0.01 * 2 / 1], rtol=1e-12)
+
+
+def test_centered_rmsprop_second_step_subtracts_the_squared_mean_gradient():
+    p = parameter([1.0], [2.0])
+    opt = nn.RMSProp([p], lr=0.1, alpha=0.75, eps=0.0, centered=True)
+    opt.step()
+    p.grad[...] = -1.0
+    opt.step()
+    # step 1: s = 1, ḡ = 0.5 -> θ = 1 − 0.2/√0.75
+    # step 2: s = 0.75 + 0.25 = 1, ḡ = 0.375 − 0.25 = 0.125 -> s̃ = 1 − 0.015625
+    expected = 1 - 0.2 / np.sqrt(0.75) + 0.1 / np.sqrt(1 - 0.125**2)
+    np.testing.assert_allclose(p.value, [expected], rtol=1e-12)
+    state = opt.state_dict()  # the saved running mean keeps its sign (only its square is used)
+    assert state["state.0.grad_avg"].tolist() == [0.125]
+    assert state["state.0.square_avg"].tolist() == [1.0]
+
+
+def test_default_learning_rates_of_sgd_and_adam():
+    p, q = parameter([1.0], [2.0]), parameter([1.0], [2.0])
+    nn.SGD([p]).step()
+    nn.Adam([q]).step()
+    np.testing.assert_allclose(p.value, [1 - 0.01 * 2], rtol=1e-12)
+    np.testing.assert_allclose(q.value, [1 - 1e-3 * 2 / (2 + 1e-8)], rtol=1e-12)
+
+
+def test_an_optimizer_subclass_sees_the_plain_gradient_without_weight_decay():
+    class PlainStep(nn.optim.Optimizer):
+        def update(self, p, state, work):
+            p.value -= self.lr * self._grad(p)
+
+    p = parameter([1.0], [2.0])
+    PlainStep([p], lr=0.5).step()
+    np.testing.assert_array_equal(p.value, [0.0])
+
+
+def test_sgd_dampening_scales_the_new_gradient_and_shows_in_the_repr():
+    p = parameter([1.0], [1.0])
+    opt = nn.SGD([p], lr=0.1, momentum=0.5, dampening=0.5)
+    opt.step()
+    opt.step()
+    # v1 = g = 1 (no dampening on the first step), θ = 0.9; v2 = 0.5 + 0.5·1 = 1, θ = 0.8
+    np.testing.assert_allclose(p.value, [0.8], rtol=1e-12)
+    assert repr(opt) == "SGD(lr=0.1, momentum=0.5, dampening=0.5)"
+    with pytest.raises(ValueError, match=r"SGD: dampening must be in \[0, 1\), got 1"):
+        nn.SGD([p], momentum=0.5, dampening=1)
+
+
+def test_adamw_default_learning_rate_is_1e_3():
+    p = parameter([1.0], [2.0])
+    nn.AdamW([p], weight_decay=0.0).step()
+    np.testing.assert_allclose(p.value, [1 - 1e-3 * 2 / (2 + 1e-8)], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: nn.Adam(p, lr=0.1, weight_decay=0.5, amsgrad=True), "Adam(lr=0.1, betas=(0.9, 0.999), weight_decay=0.5, amsgrad=True)"),
+        (lambda p: nn.RMSProp(p), "RMSProp(lr=0.01, alpha=0.99)"),
+        (lambda p: nn.RMSProp(p, momentum=0.5, centered=True, weight_decay=0.1), "RMSProp(lr=0.01, alpha=0.99, momentum=0.5, centered=True, weight_decay=0.1)"),
+    ],
+)  # fmt: skip
+def test_an_optimizer_s_repr_shows_the_options_that_differ_from_the_defaults(make, expected):
+    assert repr(make([parameter([1.0], [0.0])])) == expected

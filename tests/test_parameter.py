@@ -16,3 +16,7 @@ def test_a_given_gradient_array_is_used_as_it_is():
     grad = np.zeros(3)
     p = nn.Parameter(np.ones(3), grad=grad)
     assert p.grad is grad
+
+
+def test_a_parameter_is_unnamed_by_default():
+    assert repr(nn.Parameter(np.zeros(2))) == "Parameter('', shape=(2,), dtype=float64)"

@@ -60,8 +60,32 @@ def test_make_schedule_spreads_its_defaults_over_the_epochs_after_warmup():
         (lambda: nn.Exponential(0.1, gamma=1.5), r"Exponential: gamma must be in \(0, 1\], got 1.5"),
         (lambda: nn.Cosine(0.1, epochs=5, min_lr=0.2), r"Cosine: min_lr must be in \[0, 0.1\], got 0.2"),
         (lambda: nn.Constant(-0.1), "Constant: lr must be a finite number > 0, got -0.1"),
+        (lambda: nn.StepDecay(0, step_size=1), "StepDecay: lr must be a finite number > 0, got 0"),
+        (lambda: nn.Exponential(0, gamma=0.5), "Exponential: lr must be a finite number > 0, got 0"),
+        (lambda: nn.Cosine(0, epochs=5), "Cosine: lr must be a finite number > 0, got 0"),
+        (lambda: nn.Cosine(0.1, epochs=0), "Cosine: epochs must be an integer >= 1, got 0"),
+        (lambda: nn.Warmup(nn.Constant(0.1), epochs=-1), "Warmup: epochs must be an integer >= 0, got -1"),
+        (lambda: nn.make_schedule("constant", 0.1, 0), "make_schedule: epochs must be an integer >= 1, got 0"),
     ],
 )  # fmt: skip
 def test_bad_schedules_are_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_step_decay_divides_by_ten_by_default():
+    assert lrs(nn.StepDecay(1.0, step_size=1), 3) == [1.0, 0.1, 1.0 * 0.1**2]
+
+
+def test_the_shortest_schedules_and_their_defaults():
+    assert lrs(nn.Cosine(1.0, epochs=1), 2) == [1.0, 0.0]
+    assert lrs(nn.make_schedule("constant", 0.1, 1), 1) == [0.1]
+    # step: every ceil(4 / 3) = 2 epochs; exponential: lr/100 on the last of 2 epochs
+    assert lrs(nn.make_schedule("step", 1.0, 4), 4) == [1.0, 1.0, 0.1, 0.1]
+    assert lrs(nn.make_schedule("exponential", 1.0, 2), 2) == [1.0, 0.01]
+    assert lrs(nn.make_schedule("exponential", 1.0, 4, gamma=0.5), 3) == [1.0, 0.5, 0.25]
+
+
+def test_after_the_warmup_the_wrapped_schedule_takes_over_exactly():
+    warm = nn.Warmup(nn.Constant(0.1), epochs=2)
+    assert lrs(warm, 4)[2:] == [0.1, 0.1]  # not 0.1·3/3, which rounds to 0.10000000000000002

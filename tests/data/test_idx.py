@@ -3,6 +3,7 @@ bombs) refused with a clear error before memory is spent."""
 
 import gzip
 import os
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -269,3 +270,87 @@ def test_any_forged_idx_file_is_read_as_declared_or_one_clear_error(content, tmp
             assert array.nbytes <= len(content) * 200  # what it declared, and the file held
 
     assert peak_bytes(read) < 8 << 20
+
+
+def stored_gzip(path: Path, content: bytes) -> int:
+    """``content`` gzipped without compression (level 0): the file's size depends only on the
+    content's length. Returns that size."""
+    with gzip.open(path, "wb", compresslevel=0) as f:
+        f.write(content)
+    return path.stat().st_size
+
+
+def test_a_gzip_may_declare_up_to_100_times_its_size_beyond_64_mb(tmp_path):
+    path = tmp_path / "big.gz"
+    data = bytes(700_000)  # stored, so 100 times the file is over the 64 MB floor
+    size = stored_gzip(path, header(0x08, 1) + data)
+    assert 100 * size > 1 << 26
+    stored_gzip(path, header(0x08, 100 * size) + data)
+    read_fails(path, f"{100 * size} bytes of data, file holds 700000; the file is truncated")
+    stored_gzip(path, header(0x08, 100 * size + 1) + data)
+    read_fails(path, f"in a {size:,}-byte gzip file, over 100 times its size")
+
+
+def test_a_small_gzip_may_declare_up_to_64_mb(tmp_path):
+    path = tmp_path / "small.gz"
+    stored_gzip(path, header(0x08, 1 << 26) + bytes(10))
+    read_fails(path, f"{1 << 26} bytes of data, file holds 10; the file is truncated")
+    stored_gzip(path, header(0x08, (1 << 26) + 1) + bytes(10))
+    read_fails(path, "over 100 times its size; images do not compress that far")
+
+
+def test_a_bad_dtype_code_lists_every_valid_one(tmp_path):
+    path = write_bytes(tmp_path / "bad", header(0x0A, 1) + b"\x05")
+    read_fails(path, re.escape(
+        "IDX dtype code must be one of 0x08 (uint8), 0x09 (int8), 0x0B (int16), 0x0C (int32), "
+        "0x0D (float32), 0x0E (float64), got 0x0A"
+    ))  # fmt: skip
+
+
+def test_eight_dimensions_round_trip(tmp_path):
+    array = np.arange(2**8, dtype=np.uint8).reshape((2,) * 8)
+    write_idx(tmp_path / "a", array)
+    np.testing.assert_array_equal(read_idx(tmp_path / "a"), array)
+
+
+def test_by_default_a_file_may_declare_up_to_2_gib(tmp_path):
+    path = write_bytes(tmp_path / "raw", header(0x08, 2**31))
+    read_fails(path, f"{2**31} bytes of data, file holds 0; the file is truncated")
+    path = write_bytes(tmp_path / "raw", header(0x08, 2**31 + 1))
+    read_fails(path, f"{2**31 + 1} bytes of data, more than max_bytes={2**31}")
+
+
+def test_a_raw_file_short_by_one_byte_is_refused_before_allocating(tmp_path):
+    path = write_bytes(tmp_path / "raw", header(0x08, 2048, 4096) + bytes(2048 * 4096 - 1))
+    message = f"{2048 * 4096} bytes of data, file holds {2048 * 4096 - 1}; the file is truncated"
+    assert peak_bytes(lambda: read_fails(path, message)) < 1 << 20
+
+
+def test_every_dimension_written_must_fit_in_four_bytes(tmp_path):
+    largest = np.empty((2**32 - 1, 0), dtype=np.uint8)  # no data: the header alone
+    write_idx(tmp_path / "a", largest)
+    assert read_idx(tmp_path / "a").shape == (2**32 - 1, 0)
+    with pytest.raises(ValueError, match=r"every dimension must be < 2\*\*32, got shape \(4294967296, 0\)"):  # fmt: skip
+        write_idx(tmp_path / "b", np.empty((2**32, 0), dtype=np.uint8))
+
+
+def test_write_idx_lists_the_dtypes_it_writes(tmp_path):
+    with pytest.raises(TypeError, match=re.escape(
+        "write_idx: array dtype must be one of uint8, int8, int16, int32, float32, float64, got bool"
+    )):  # fmt: skip
+        write_idx(tmp_path / "a", np.zeros(2, dtype=bool))
+
+
+def test_a_gzip_file_is_written_without_a_timestamp(tmp_path):
+    write_idx(tmp_path / "a.gz", np.arange(3, dtype=np.uint8))
+    assert (tmp_path / "a.gz").read_bytes()[4:8] == bytes(4)  # gzip's MTIME field: 0, none
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_empty_array_declared_with_sizes_no_array_can_have_is_one_clear_error(tmp_path, gz):
+    """0 x 2**31 x 2**31 holds no data, but as int32 its nonzero sizes span 2**64 bytes, more
+    than NumPy allows any shape; as uint8 (2**62) it is a valid empty array."""
+    empty = read_idx(write_bytes(tmp_path / "u8", header(0x08, 0, 2**31, 2**31), gz=gz))
+    assert empty.shape == (0, 2**31, 2**31) and empty.dtype == np.uint8
+    path = write_bytes(tmp_path / "i32", header(0x0C, 0, 2**31, 2**31), gz=gz)
+    read_fails(path, f"declares 0x{2**31}x{2**31} int32 = 0 bytes of data, in sizes too large")

@@ -111,14 +111,20 @@ def _parse(
     shape = tuple(int.from_bytes(dims_bytes[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
     dtype = IDX_DTYPES[code]
     # Python ints: a forged header cannot overflow this product
-    n_bytes = dtype.itemsize
+    n_bytes = span = dtype.itemsize
     for size in shape:
         n_bytes *= size
+        span *= size or 1  # NumPy refuses a shape whose nonzero sizes overflow, even with no data
     declared = f"{'x'.join(map(str, shape))} {dtype.name} = {n_bytes} bytes of data"
     if n_bytes > max_bytes:
         raise IDXFormatError(
             f"{path}: header declares {declared}, more than max_bytes={max_bytes}; the header "
             "is corrupt, or pass a larger max_bytes to read_idx if the file really is this big"
+        )
+    if span > np.iinfo(np.intp).max:
+        raise IDXFormatError(
+            f"{path}: header declares {declared}, in sizes too large for any array to have; the "
+            f"file is corrupt or forged — {fix}"
         )
     if file_size is not None and file_size - 4 - 4 * ndim < n_bytes:
         _raise_truncated(path, declared, file_size - 4 - 4 * ndim, fix)
