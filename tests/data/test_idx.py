@@ -4,7 +4,6 @@ bombs) refused with a clear error before memory is spent."""
 import gzip
 import os
 import re
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from memory import peak_bytes
 from paths import real_mnist
 
 from numpynn.data import IDXFormatError, read_idx, write_idx
@@ -135,16 +135,6 @@ def test_truncation_message_says_what_to_do(tmp_path):
     path = write_bytes(tmp_path / "t.gz", header(0x08, 10) + bytes(4), gz=True)
     with pytest.raises(IDXFormatError, match="truncated — delete it and fetch it again"):
         read_idx(path)
-
-
-def peak_bytes(call) -> int:
-    """The most memory Python allocated (tracemalloc) while ``call()`` ran."""
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def read_fails(path: Path, match: str) -> None:
