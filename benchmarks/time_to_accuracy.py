@@ -25,6 +25,8 @@ from numpynn.runs.config import TrainConfig
 from numpynn.runs.run import seed_streams
 
 
+RECIPE = TrainConfig()  # the default `numpynn train` recipe
+
 def numpynn_run(config, data, seed):
     x_train, y_train, x_test, y_test = data
     rngs = seed_streams(seed)
@@ -74,17 +76,21 @@ def first_reach(curve, target):
     return math.nan, math.nan
 
 
-def main():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", metavar="FILE")
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     from threadpoolctl import threadpool_limits
 
-    config, data = TrainConfig(), nn.data.load_mnist(progress=False)
+    config, data = RECIPE, nn.data.load_mnist(progress=False)
     runners = {"numpynn": numpynn_run}
     try:
         import torch

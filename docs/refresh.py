@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from docnumbers.check import PAGES, check_pages, check_records  # noqa: E402
 from docnumbers.marks import rewrite  # noqa: E402
 from docnumbers.recipes import RECIPES  # noqa: E402
-from docnumbers.records import ROOT, load_records, make_record, save_record  # noqa: E402
+from docnumbers.records import ROOT, load_records, make_record, mark_values, save_record  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -52,7 +52,7 @@ def main(argv=None) -> int:
             problems = check_records(RECIPES, load_records(), PAGES)
             todo = [r for r in RECIPES if any(p.startswith(f"{r.id}:") for p in problems)]
         _run(todo)
-    changed = [page for page in PAGES if rewrite(page, _values(load_records()))]
+    changed = [page for page in PAGES if rewrite(page, mark_values(load_records()))]
     print(f"rewrote {', '.join(str(p.relative_to(ROOT)) for p in changed) or 'no page'}")
     return _check()
 
@@ -63,10 +63,6 @@ def _run(recipes) -> None:
         started = time.time()
         path = save_record(make_record(recipe))
         print(f"    {path.relative_to(ROOT)} in {time.time() - started:.0f} s", flush=True)
-
-
-def _values(records: dict) -> dict:
-    return {name: record["values"] for name, record in records.items()}
 
 
 def _check() -> int:

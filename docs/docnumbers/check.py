@@ -4,7 +4,7 @@ record was made by its recipe's commands with today's configuration."""
 from pathlib import Path
 
 from .marks import MarkError, expected_text, find_marks, render
-from .records import ROOT, Recipe, configuration
+from .records import ROOT, Recipe, configuration, mark_values
 
 __all__ = ["PAGES", "check_pages", "check_records", "differences"]
 
@@ -14,7 +14,7 @@ REFRESH = "python docs/refresh.py"
 
 def check_pages(pages: list[Path], records: dict[str, dict], root: Path = ROOT) -> list[str]:
     """One line per mark whose text is not what its record renders to."""
-    values = {name: record["values"] for name, record in records.items()}
+    values = mark_values(records)
     problems = []
     for page in pages:
         for mark in find_marks(page):

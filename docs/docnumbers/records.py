@@ -1,8 +1,9 @@
 """Recipes and records.
 
 A *recipe* names the commands that produce some documented numbers, exactly as a reader would type
-them (``--out`` is added by the runner), and a function that reads the numbers from what the
-commands left: their run folders and printed output. Running it gives a *record*
+them (``numpynn ...``, or ``python benchmarks/NAME.py ...``; the runner adds ``--out`` or
+``--json``), and a function that reads the numbers from what the commands left: their run folders
+and printed output. Figures the pages show are copied from the same runs into docs/figures/. Running it gives a *record*
 (docs/records/ID.json): the values, the commands, each command's configuration as resolved by
 today's code, and what produced it (numpynn version and commit, NumPy, BLAS, machine, date).
 
@@ -17,6 +18,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Recipe", "Run", "configuration", "load_records", "make_record", "RECORDS"]
+__all__ = [
+    "Recipe",
+    "Run",
+    "configuration",
+    "load_records",
+    "make_record",
+    "mark_values",
+    "RECORDS",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = ROOT / "docs" / "records"
@@ -60,6 +70,9 @@ class Recipe:
     commands: list[str]
     extract: Callable[[list[Run]], dict]  # -> {value name: number or text}
     returncodes: tuple[int, ...] = (0,)  # what each command may exit with
+    figures: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # "0/a.png" -> docs/figures/b.png
 
     def __post_init__(self):
         if not self.id.isidentifier():
@@ -71,14 +84,31 @@ def configuration(command: str) -> dict:
     from numpynn.cli.main import build_parser
 
     argv = shlex.split(command)
+    if argv[0] == "python":
+        return _benchmark_configuration(argv)
     if argv[0] != "numpynn":
-        raise ValueError(f"{command!r}: a recipe runs numpynn commands only")
+        raise ValueError(f"{command!r}: a recipe runs numpynn commands or benchmarks/ scripts")
     args = build_parser().parse_args(argv[1:])
     arguments = {k: v for k, v in vars(args).items() if k not in PRESENTATION}
     resolved = _RESOLVERS.get(args.command, lambda args: None)(args)
     module = STUDY_MODULES.get(args.command)
     constants = _constants(importlib.import_module(module)) if module else {}
     return _plain({"arguments": arguments, "resolved": resolved, "constants": constants})
+
+
+def _benchmark_configuration(argv: list[str]) -> dict:
+    """A benchmark script's arguments (its ``build_parser``) and constants (learning rates)."""
+    script = ROOT / argv[1]
+    if script.parent != ROOT / "benchmarks":
+        raise ValueError(f"{' '.join(argv)}: scripts run by recipes live in benchmarks/")
+    sys.path.insert(0, str(script.parent))  # the scripts import their neighbours
+    try:
+        module = importlib.import_module(script.stem)
+    finally:
+        sys.path.remove(str(script.parent))
+    arguments = vars(module.build_parser().parse_args(argv[2:]))
+    arguments.pop("json")
+    return _plain({"arguments": arguments, "resolved": None, "constants": _constants(module)})
 
 
 def _train_config(args) -> dict:
@@ -148,6 +178,8 @@ def make_record(recipe: Recipe) -> dict:
             _run(command, Path(tmp) / str(i), recipe) for i, command in enumerate(recipe.commands)
         ]
         values = recipe.extract(runs)
+        for source, target in recipe.figures.items():
+            shutil.copyfile(Path(tmp) / source, ROOT / "docs" / "figures" / target)
     return {
         "id": recipe.id,
         "commands": recipe.commands,
@@ -159,11 +191,15 @@ def make_record(recipe: Recipe) -> dict:
 
 def _run(command: str, out: Path, recipe: Recipe) -> Run:
     argv = shlex.split(command)
-    if "--out" in argv:
-        raise ValueError(f"{recipe.id}: leave --out out of {command!r}; the runner sets it")
+    if "--out" in argv or "--json" in argv:
+        raise ValueError(f"{recipe.id}: leave --out/--json out of {command!r}; the runner sets it")
+    if argv[0] == "python":  # a benchmark: its results go to OUT/results.json
+        out.mkdir(parents=True)
+        argv = [sys.executable, *argv[1:], "--json", str(out / "results.json")]
+    else:
+        argv = [sys.executable, "-m", "numpynn", *argv[1:], "--out", str(out)]
     env = os.environ | {"COLUMNS": "100"}
-    result = subprocess.run([sys.executable, "-m", "numpynn", *argv[1:], "--out", str(out)],
-                            capture_output=True, text=True, env=env, cwd=ROOT)  # fmt: skip
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode not in recipe.returncodes:
         raise RuntimeError(f"{recipe.id}: `{command}` exited {result.returncode}:\n{result.stderr}")
     return Run(out, result.stdout, result.returncode)
@@ -202,6 +238,14 @@ def load_records() -> dict[str, dict]:
         path.stem: json.loads(path.read_text(encoding="utf-8"))
         for path in sorted(RECORDS.glob("*.json"))
     }
+
+
+def mark_values(records: dict[str, dict]) -> dict[str, dict]:
+    """What marks may show of each record: its values, ``produced_on`` (the date) and ``config``,
+    the training config its first command resolved to (``{train_default.config[batch_size]}``)."""
+    return {name: record["values"] | {"produced_on": record["produced"]["date"],
+                                      "config": record["configurations"][0]["resolved"]}
+            for name, record in records.items()}  # fmt: skip
 
 
 def save_record(record: dict) -> Path:

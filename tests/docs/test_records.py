@@ -36,7 +36,7 @@ def test_the_pages_have_marks_and_every_recipe_a_distinct_id():
 @pytest.fixture
 def record():
     return {"id": "run", "commands": ["numpynn train --epochs 1"],
-            "values": {"accuracy": 0.98251, "table": "| a |\n| --- |\n| 1 |"},
+            "values": {"accuracy": 0.98251, "table": "| a |\n| --- |\n| 1 |"}, "produced": {"date": "2026-11-30"},
             "configurations": [configuration("numpynn train --epochs 1")]}  # fmt: skip
 
 
@@ -56,6 +56,14 @@ def test_a_number_that_differs_from_its_record_is_named_with_its_line(tmp_path, 
     problems = check_pages([page], {"run": record}, root=tmp_path)
     assert problems == [
         "page.md:3: the page says '98.17%', its record says '98.25%'; "
+        "run `python docs/refresh.py --pages` to write the records' values"
+    ]
+
+
+def test_a_mark_may_show_the_date_and_training_config_of_its_record(tmp_path, record):
+    page = page_with(tmp_path, "<!--=batch {run.config[batch_size]}, {run.produced_on}-->x<!--/-->")
+    assert check_pages([page], {"run": record}, root=tmp_path) == [
+        "page.md:1: the page says 'x', its record says 'batch 256, 2026-11-30'; "
         "run `python docs/refresh.py --pages` to write the records' values"
     ]
 

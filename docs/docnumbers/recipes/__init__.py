@@ -1,5 +1,5 @@
 """Every recipe, one module per page whose numbers it makes."""
 
-from . import perceptron, readme
+from . import ablation, perceptron, performance, readme
 
-RECIPES = [*readme.RECIPES, *perceptron.RECIPES]
+RECIPES = [*readme.RECIPES, *perceptron.RECIPES, *performance.RECIPES, *ablation.RECIPES]
