@@ -1,5 +1,5 @@
 """Every recipe, one module per page whose numbers it makes."""
 
-from . import readme
+from . import activations, optimizers, readme
 
-RECIPES = [*readme.RECIPES]
+RECIPES = [*readme.RECIPES, *activations.RECIPES, *optimizers.RECIPES]
