@@ -57,11 +57,13 @@ PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One command's result: its run folder (``--out``), what it printed, its exit code."""
+    """One command's result: its run folder (``--out``), what it printed, its exit code and how
+    many seconds it took, wall clock, from start to exit."""
 
     out: Path
     stdout: str
     returncode: int
+    seconds: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,10 +201,11 @@ def _run(command: str, out: Path, recipe: Recipe) -> Run:
     else:
         argv = [sys.executable, "-m", "numpynn", *argv[1:], "--out", str(out)]
     env = os.environ | {"COLUMNS": "100"}
+    started = time.perf_counter()
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode not in recipe.returncodes:
         raise RuntimeError(f"{recipe.id}: `{command}` exited {result.returncode}:\n{result.stderr}")
-    return Run(out, result.stdout, result.returncode)
+    return Run(out, result.stdout, result.returncode, time.perf_counter() - started)
 
 
 def _provenance(seconds: float) -> dict:

@@ -384,6 +384,127 @@ def test_resolution_bounds_the_rounding_noise_of_centered_differences(rng):
     assert report.tiny == pytest.approx(expected / threshold, rel=1e-12)
 
 
+@formula(29)
+def test_one_column_example_gives_delta_x_transposed(rng):
+    layer, x, G = dense_case(rng, N=1)
+    W_col, b = layer.W.value.T, layer.b.value[:, None]
+    x_col, delta = x.T, G.T  # (in, 1), (out, 1)
+    np.testing.assert_allclose(W_col @ x_col + b, layer.forward(x).T, rtol=1e-13)
+    grad_x = layer.backward(G)
+    np.testing.assert_allclose(delta @ x_col.T, layer.W.grad.T, rtol=1e-13)  # δ xᵀ
+    np.testing.assert_allclose(np.outer(delta, x_col), delta @ x_col.T, rtol=1e-15)
+    np.testing.assert_allclose(delta[:, 0], layer.b.grad, rtol=1e-13)
+    np.testing.assert_allclose(W_col.T @ delta, grad_x.T, rtol=1e-13)
+
+
+@formula(30, 31)
+def test_a_batch_in_columns_is_the_rows_transposed(rng):
+    layer, x, G = dense_case(rng)
+    W = layer.W.value
+    W_col, X, Delta = W.T, x.T, G.T  # (31): W = W_colᵀ, x = Xᵀ, dL/dy = Δᵀ
+    Z = W_col @ X + layer.b.value[:, None] @ np.ones((1, 4))
+    np.testing.assert_allclose(Z, layer.forward(x).T, rtol=1e-13)
+    grad_x = layer.backward(G)
+    per_example = sum(np.outer(Delta[:, n], X[:, n]) for n in range(4))  # Σₙ δₙ xₙᵀ
+    np.testing.assert_allclose(Delta @ X.T, per_example, rtol=1e-13)
+    np.testing.assert_allclose(Delta @ X.T, layer.W.grad.T, rtol=1e-13)
+    np.testing.assert_allclose(x.T @ G, (Delta @ X.T).T, rtol=1e-13)
+    np.testing.assert_allclose(Delta @ np.ones(4), layer.b.grad, rtol=1e-13)
+    np.testing.assert_allclose(W_col.T @ Delta, grad_x.T, rtol=1e-13)
+    np.testing.assert_allclose(G @ W.T, (W_col.T @ Delta).T, rtol=1e-13)
+
+
+@formula(32)
+def test_the_backward_recursion_in_columns(rng):
+    model = nn.mlp([5, 6, 4, 3], "tanh", dtype="float64", rng=rng)
+    dense = [layer for layer in model.layers if isinstance(layer, nn.Dense)]
+    X, labels = rng.standard_normal((5, 7)), rng.integers(0, 3, 7)  # 7 examples as columns
+    h, z = [X], [None]
+    for k, layer in enumerate(dense, 1):
+        z.append(layer.W.value.T @ h[k - 1] + layer.b.value[:, None])
+        h.append(np.tanh(z[k]))
+    loss_fn = nn.SoftmaxCrossEntropy()
+    loss_fn.forward(model.forward(X.T, training=True), labels)
+    model.backward(loss_fn.backward())
+    delta = loss_fn.backward().T
+    for k in range(len(dense), 0, -1):
+        np.testing.assert_allclose(delta @ h[k - 1].T, dense[k - 1].W.grad.T, rtol=1e-12)
+        if k > 1:
+            delta = (dense[k - 1].W.value @ delta) * (1 - np.tanh(z[k - 1]) ** 2)  # W_colᵀ = W
+
+
+# --- section 8: the worked example ---
+
+
+def worked_example() -> list[tuple[str, object]]:
+    """The network of section 8, trained one step; (row label, value) in the table's order."""
+    model = nn.mlp([2, 2, 2], "relu", dtype="float64", seed=0)
+    dense1, relu, dense2 = model.layers
+    dense1.W.value[...], dense1.b.value[...] = [[0.5, -0.5], [0.25, 0.5]], [0.25, 0.0]
+    dense2.W.value[...], dense2.b.value[...] = [[1.0, -1.0], [0.5, 0.5]], [0.0, 0.0]
+    x, labels, loss_fn = np.array([[1.0, -1.0]]), np.array([0]), nn.SoftmaxCrossEntropy()
+    given = [v.value.copy() for v in (dense1.W, dense1.b, dense2.W, dense2.b)]
+    z1 = dense1.forward(x, training=True)
+    h1 = relu.forward(z1, training=True)
+    z2 = dense2.forward(h1, training=True)
+    loss, probs = loss_fn.forward(z2, labels), loss_fn.probs.copy()
+    grad_z2 = loss_fn.backward()
+    grad_h1 = dense2.backward(grad_z2)
+    grad_z1 = relu.backward(grad_h1)
+    dense1.backward(grad_z1)
+    grads = [p.grad.copy() for p in (dense2.W, dense2.b)] + [grad_h1, grad_z1]
+    grads += [dense1.W.grad.copy(), dense1.b.grad.copy(), grad_z1.T @ x]  # δ₁ xᵀ
+    nn.SGD(model.parameters(), lr=0.5).step()
+    stepped = [p.value.copy() for p in (dense1.W, dense1.b, dense2.W, dense2.b)]
+    after = loss_fn.forward(model.forward(x), labels)
+    values = [x, *given, z1, h1, z2, probs, loss, grad_z2, *grads, *stepped, after]
+    labels_ = ["$x$", "$W_1$", "$b_1$", "$W_2$", "$b_2$", "$z_1$", "$h_1$", "$z_2$", "$p$", "$L$",
+               "z_2$", "W_2$", "b_2$", "h_1$", "z_1$", "W_1$", "b_1$", "$\\delta_1 x^\\top$",
+               "$W_1$ after", "$b_1$ after", "$W_2$ after", "$b_2$ after", "$L$ after"]  # fmt: skip
+    return list(zip(labels_, values, strict=True))
+
+
+def shown(value) -> str:
+    """A value as the table shows it: nested lists, 4 decimals, no trailing zeros."""
+    if np.ndim(value) == 0:
+        text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return "[" + ", ".join(shown(v) for v in value) + "]"
+
+
+def worked_example_rows() -> list[tuple[str, str]]:
+    """(quantity, value) of each row of the worked example's table in docs/backprop.md."""
+    text = DOC.read_text(encoding="utf-8").split("## 8. A worked example")[1]
+    return re.findall(r"^\| (.+?) \| .+ \| `(.+)` \|$", text, re.M)
+
+
+def worked_example_problems(rows: list[tuple[str, str]]) -> list[str]:
+    expected = worked_example()
+    if len(rows) != len(expected):
+        return [f"the table has {len(rows)} rows, the example {len(expected)} values"]
+    return [f"{quantity}: the page says {text}, the code {shown(value)}"
+            for (quantity, text), (label, value) in zip(rows, expected)
+            if label not in quantity or text != shown(value)]  # fmt: skip
+
+
+def test_every_number_of_the_worked_example_is_what_the_code_computes():
+    assert worked_example_problems(worked_example_rows()) == []
+
+
+def test_the_worked_example_check_fails_on_a_wrong_number_or_a_lost_row():
+    rows = worked_example_rows()
+    wrong = [(q, v.replace("0.2689", "0.2698")) for q, v in rows]
+    assert worked_example_problems(wrong)[0] == (
+        "$p$: the page says [[0.7311, 0.2698]], the code [[0.7311, 0.2689]]"
+    )
+    assert worked_example_problems(rows[:-1]) == ["the table has 22 rows, the example 23 values"]
+
+
+def test_shown_rounds_to_four_decimals_and_drops_trailing_zeros():
+    assert shown(np.array([[0.5, -1.0], [0.26894142, -0.0]])) == "[[0.5, -1], [0.2689, 0]]"
+    assert shown(0.31326168) == "0.3133"
+
+
 def test_every_formula_in_the_document_is_exercised_by_a_test():
     numbers = {int(n) for n in re.findall(r"\\tag\{(\d+)\}", DOC.read_text(encoding="utf-8"))}
     assert numbers == set(range(1, max(numbers) + 1))  # numbered 1..n with no gaps

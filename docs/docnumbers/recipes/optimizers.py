@@ -1,0 +1,113 @@
+"""The numbers of docs/optimizers.md."""
+
+import csv
+import json
+
+from numpynn.tables import markdown_table
+
+from ..records import Recipe
+
+
+def _rows(path) -> list[dict]:
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _steps(row: dict, budget: dict) -> str:
+    return row["steps_to_minimum"] or f"not reached in {budget[row['function']]:,}"
+
+
+def _surfaces(rows: list[dict]) -> str:
+    from numpynn.experiments.optimizers import SURFACES
+
+    budget = {name: surface.steps for name, surface in SURFACES.items()}
+    return markdown_table(
+        ["surface", "optimizer", "best lr", "steps to within 0.001", "final distance"],
+        [[r["function"], r["optimizer"], f"{float(r['lr']):.3g}", _steps(r, budget),
+          f"{float(r['final_distance']):.1e}"] for r in rows],
+    )  # fmt: skip
+
+
+def _mnist(rows: list[dict]) -> str:
+    return markdown_table(
+        ["optimizer", "lr", "test accuracy", "val accuracy", "epochs to 97% val", "seconds"],
+        [[r["optimizer"], f"{float(r['lr']):g}", f"{float(r['test_accuracy']):.2%}",
+          f"{float(r['val_accuracy']):.2%}", r["epochs_to_97"] or "not reached",
+          f"{float(r['seconds']):.1f}"] for r in rows],
+    )  # fmt: skip
+
+
+def _sensitivity(sweep: list[dict]) -> dict:
+    """Per optimizer and surface: at how many learning rates of the grid it reaches the minimum,
+    and the smallest and largest of them."""
+    values = {}
+    for function in sorted({r["function"] for r in sweep}):
+        for name in sorted({r["optimizer"] for r in sweep}):
+            lrs = [float(r["lr"]) for r in sweep if r["function"] == function
+                   and r["optimizer"] == name and r["steps_to_minimum"]]  # fmt: skip
+            key = f"{function}_{name}"
+            values[f"{key}_reached"] = len(lrs)
+            values[f"{key}_lr_min"] = min(lrs, default=0.0)
+            values[f"{key}_lr_max"] = max(lrs, default=0.0)
+    return values
+
+
+def _study(runs) -> dict:
+    (run,) = runs
+    best, mnist = _rows(run.out / "trajectories.csv"), _rows(run.out / "mnist.csv")
+    values = {
+        "seconds": run.seconds,
+        "surfaces_table": _surfaces(best),
+        "mnist_table": _mnist(mnist),
+    }
+    for r in best:
+        key = f"{r['function']}_{r['optimizer']}"
+        values[f"{key}_lr"] = float(r["lr"])
+        values[f"{key}_steps"] = int(r["steps_to_minimum"]) if r["steps_to_minimum"] else 0
+    for r in mnist:
+        values[f"mnist_{r['optimizer']}_lr"] = float(r["lr"])
+        values[f"mnist_{r['optimizer']}_test"] = float(r["test_accuracy"])
+    accuracy = [float(r["test_accuracy"]) for r in mnist]
+    values["mnist_spread"] = max(accuracy) - min(accuracy)
+    values["grid_size"] = len({r["lr"] for r in _rows(run.out / "sweep.csv")})
+    return values | _sensitivity(_rows(run.out / "sweep.csv"))
+
+
+# Wilson et al. (2017): tuned adaptive methods reach a lower training loss than SGD with momentum
+# and yet a higher test error. The same comparison on Fashion-MNIST, each optimizer at three
+# learning rates, the best of each chosen by validation accuracy.
+GAP = "numpynn train --dataset fashion-mnist --train-size 10000 --epochs 20 --optimizer {} --lr {}"
+GAP_LRS = {"adam": ["3e-4", "1e-3", "3e-3"], "momentum": ["0.01", "0.03", "0.1"]}
+
+
+def _gap(runs) -> dict:
+    results = []
+    for (name, lr), run in zip(_gap_runs(), runs, strict=True):
+        history = _rows(run.out / "history.csv")
+        metrics = json.loads((run.out / "metrics.json").read_text())
+        results.append({"optimizer": name, "lr": float(lr),
+                        "val_accuracy": float(history[-1]["val_accuracy"]),
+                        "train_loss": float(history[-1]["train_loss"]),
+                        "train_accuracy": float(history[-1]["train_accuracy"]),
+                        "test_accuracy": metrics["test_accuracy"], "seconds": run.seconds})  # fmt: skip
+    values = {"table": markdown_table(
+        ["optimizer", "lr", "final training loss", "training accuracy", "val accuracy",
+         "test accuracy"],
+        [[r["optimizer"], f"{r['lr']:g}", f"{r['train_loss']:.3f}", f"{r['train_accuracy']:.2%}",
+          f"{r['val_accuracy']:.2%}", f"{r['test_accuracy']:.2%}"] for r in results],
+    ), "seconds": sum(r["seconds"] for r in results)}  # fmt: skip
+    for name in GAP_LRS:
+        best = max((r for r in results if r["optimizer"] == name), key=lambda r: r["val_accuracy"])
+        values |= {f"{name}_{key}": value for key, value in best.items() if key != "optimizer"}
+    values["gap"] = values["momentum_test_accuracy"] - values["adam_test_accuracy"]
+    return values
+
+
+def _gap_runs() -> list[tuple[str, str]]:
+    return [(name, lr) for name, lrs in GAP_LRS.items() for lr in lrs]
+
+
+RECIPES = [
+    Recipe("optimizers_study", ["numpynn optimizers"], _study),
+    Recipe("optimizers_gap", [GAP.format(name, lr) for name, lr in _gap_runs()], _gap),
+]
