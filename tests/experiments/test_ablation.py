@@ -236,6 +236,7 @@ def test_a_failed_run_is_retried_once_reported_and_does_not_stop_the_study(
     report = (out / "REPORT.md").read_text()
     assert "## Failed runs" in report and f"`{failure['run']}` | 2 | {failure['error']}" in report
     assert "2 runs: 1 finished, 1 failed" in report
+    assert "1 seed each (" in report and "; 2 epochs, batch 32" in report
 
 
 def test_each_replicate_seed_is_a_seed_sequence_child_whatever_else_the_grid_holds():

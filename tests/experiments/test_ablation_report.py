@@ -61,3 +61,11 @@ def test_findings_do_not_claim_what_the_numbers_do_not_show():
     assert "relu +1.00 points, +4.00 points: the gains do not shrink step after step" in text
     assert "sigmoid +3.00 points, -2.00 points: widening from 64 to 256 costs 2.00 points" in text
     assert "closes the gap as the network deepens (3.00 points less)" in text
+
+
+def test_a_tiny_study_reads_right():
+    summary = [cell(w, 1, "relu", a) for w, a in ((16, 0.90), (64, 0.91))]
+    summary[0]["seconds_mean"], summary[1]["seconds_mean"] = 0.004, 0.031
+    text = "\n".join(findings(summary))
+    assert "training took 0.004 s per run for width 16" in text and "up to 0.031 s" in text
+    assert "0.0 s" not in text

@@ -98,9 +98,9 @@ def report_markdown(results, summary, failures, setup, figures) -> str:
         f"activations {_list(grid.activations)}"
         + (f"; optimizers {_list(grid.optimizers)}" if grid.optimizers else "")
         + (f"; learning rates {_list(grid.lrs)}" if grid.lrs else "")
-        + f"; {grid.seeds} seeds each (replicate r trains with child r of SeedSequence({base.seed})).",
+        + f"; {_count(grid.seeds, 'seed')} each (replicate r trains with child r of SeedSequence({base.seed})).",
         f"- Every run: {base.dataset}, {images} training images left after holding out "
-        f"{base.val_size:,} for validation; {base.epochs} epochs, batch {base.batch_size}, "
+        f"{base.val_size:,} for validation; {_count(base.epochs, 'epoch')}, batch {base.batch_size}, "
         f"{'' if grid.optimizers else base.optimizer + ', '}"
         f"{'' if grid.lrs else f'lr {base.lr:g}, '}{base.schedule} schedule, {base.loss} loss.",
         f"- {setup['runs']} runs: {len(results)} finished, {len(failures)} failed; "
@@ -128,7 +128,7 @@ def _best(summary: list[dict], noise: float) -> str:
     best = max(summary, key=lambda r: r["val_accuracy_mean"])
     text = (f"**Best configuration** (highest mean validation accuracy): {_name(best, summary)}, "
             f"test accuracy {_mean_std(best)} over {best['runs']} seed(s), "
-            f"{best['parameters']:,} parameters, {best['seconds_mean']:.1f} s of training per run.")  # fmt: skip
+            f"{best['parameters']:,} parameters, {_seconds(best['seconds_mean'])} of training per run.")  # fmt: skip
     margin = noise if not math.isnan(noise) else _zero(best["test_accuracy_std"])
     close = [r for r in summary if r["test_accuracy_mean"] >= best["test_accuracy_mean"] - margin]
     smallest = min(close, key=lambda r: (r["parameters"], r["seconds_mean"]))
@@ -255,8 +255,8 @@ def _spread(table: list[dict], noise: float) -> str:
 def _times(table: list[dict]) -> str:
     fast = min(table, key=lambda c: c["seconds_mean"])
     slow = max(table, key=lambda c: c["seconds_mean"])
-    return (f"**Cost**: training took {fast['seconds_mean']:.1f} s per run for {_name(fast)} "
-            f"({fast['parameters']:,} parameters) up to {slow['seconds_mean']:.1f} s for "
+    return (f"**Cost**: training took {_seconds(fast['seconds_mean'])} per run for {_name(fast)} "
+            f"({fast['parameters']:,} parameters) up to {_seconds(slow['seconds_mean'])} for "
             f"{_name(slow)} ({slow['parameters']:,} parameters).")  # fmt: skip
 
 
@@ -341,4 +341,13 @@ def _list(values) -> str:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    return _seconds(seconds) if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _seconds(seconds: float) -> str:
+    """One decimal from 10 s up, two significant digits below: a tiny run is never "0.0 s"."""
+    return f"{seconds:.1f} s" if seconds >= 10 else f"{seconds:.2g} s"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
