@@ -76,9 +76,8 @@ def read_idx(
             ) from e
 
 
-def _parse(
-    f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None, gzip_size: int | None = None
-) -> np.ndarray:
+def _read_header(f: BinaryIO, path, fix: str) -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape an IDX header declares, each part checked as it is read."""
     header = f.read(4)
     if len(header) < 4:
         raise IDXFormatError(
@@ -109,7 +108,14 @@ def _parse(
             f"{len(dims_bytes)}; the file is truncated — {fix}"
         )
     shape = tuple(int.from_bytes(dims_bytes[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
-    dtype = IDX_DTYPES[code]
+    return IDX_DTYPES[code], shape
+
+
+def _parse(
+    f: BinaryIO, path, max_bytes: int, fix: str, file_size: int | None, gzip_size: int | None = None
+) -> np.ndarray:
+    dtype, shape = _read_header(f, path, fix)
+    ndim = len(shape)
     # Python ints: a forged header cannot overflow this product
     n_bytes = span = dtype.itemsize
     for size in shape:
