@@ -173,15 +173,20 @@ def _plain(value):
 
 
 def make_record(recipe: Recipe) -> dict:
-    """Run ``recipe``'s commands (each in a new temporary folder) and return its record."""
+    """Run ``recipe``'s commands (each in a new temporary folder) and return its record. The
+    folder is removed when the record is made, and kept (and named) if it cannot be: an hour of
+    runs is not lost to a mistake in ``extract``."""
     started = time.time()
-    with tempfile.TemporaryDirectory(prefix=f"numpynn-{recipe.id}-") as tmp:
-        runs = [
-            _run(command, Path(tmp) / str(i), recipe) for i, command in enumerate(recipe.commands)
-        ]
+    tmp = Path(tempfile.mkdtemp(prefix=f"numpynn-{recipe.id}-"))
+    try:
+        runs = [_run(command, tmp / str(i), recipe) for i, command in enumerate(recipe.commands)]
         values = recipe.extract(runs)
         for source, target in recipe.figures.items():
-            shutil.copyfile(Path(tmp) / source, ROOT / "docs" / "figures" / target)
+            shutil.copyfile(tmp / source, ROOT / "docs" / "figures" / target)
+    except Exception:
+        print(f"{recipe.id}: no record made; its runs are kept in {tmp}", file=sys.stderr)
+        raise
+    shutil.rmtree(tmp)
     return {
         "id": recipe.id,
         "commands": recipe.commands,

@@ -4,12 +4,14 @@ record fails in seconds and says which recipe to rerun with ``python docs/refres
 
 import dataclasses
 import json
+import tempfile
 
 import pytest
+from docnumbers import records
 from docnumbers.check import PAGES, check_pages, check_records, differences
 from docnumbers.marks import MarkError, find_marks, render, rewrite
 from docnumbers.recipes import RECIPES
-from docnumbers.records import Recipe, configuration, load_records
+from docnumbers.records import Recipe, configuration, load_records, make_record
 
 import numpynn.cli.args
 from numpynn.runs.config import TrainConfig
@@ -142,3 +144,20 @@ def test_records_say_what_produced_them():
         produced = record["produced"]
         assert {"date", "numpynn", "versions", "blas", "cpu", "cores"} <= set(produced), name
         assert json.dumps(record["values"])  # plain data
+
+
+def test_runs_are_kept_and_named_when_no_record_can_be_made(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(records, "configuration", lambda command: {})  # not a real benchmark
+
+    def extract(runs):
+        raise KeyError("accuracy")
+
+    with pytest.raises(KeyError):
+        make_record(Recipe("broken", ["python -c pass"], extract))
+    [kept] = tmp_path.iterdir()
+    assert (kept / "0").is_dir()
+    assert f"broken: no record made; its runs are kept in {kept}" in capsys.readouterr().err
+
+    make_record(Recipe("fine", ["python -c pass"], lambda runs: {"ok": 1}))
+    assert list(tmp_path.iterdir()) == [kept]  # a record made leaves nothing behind
