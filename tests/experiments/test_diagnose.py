@@ -28,7 +28,7 @@ def test_diagnose_names_a_broken_learning_rate(tmp_path, mnist_dir, capsys):
     assert code == 1
     failed = [line for line in stdout.splitlines() if line.startswith("FAIL")]
     assert failed and failed[0].startswith("FAIL  overfit one batch of 32 images: only")
-    assert "→ the learning rate lr=50 is too high: try --lr 5" in stdout
+    assert "→ the learning rate lr=50 is too high: lower the learning rate, e.g. --lr 5," in stdout
     assert failed[1].endswith("up from 2.49 at the first batch: training diverged")
     assert "PASS  learning rate" not in stdout  # the epoch stopped: nothing was measured
     assert "PASS  gradcheck" in stdout  # the backward passes are fine; the settings are not

@@ -123,11 +123,13 @@ def overfit_one_batch(
             if accuracy == 1.0:
                 return Check("PASS", name, f"100% accuracy after {step} steps "
                              f"(loss {first:.3g} → {loss:.3g})")  # fmt: skip
+    overshoot = peak > 2 * first or loss > first  # the loss jumped up at some point
     detail = (
-        f"only {accuracy:.0%} accuracy after {steps} steps (loss {first:.3g} → {loss:.3g}); a "
-        "working network memorizes a few images quickly"
+        f"only {accuracy:.0%} accuracy after {steps} steps (loss {first:.3g} → {loss:.3g}"
+        + (f", up to {peak:.3g} on the way" if overshoot else "")
+        + "); a working network memorizes a few images quickly"
     )
-    if peak > 2 * first or loss > first:  # the loss jumped up at some point: the steps overshoot
+    if overshoot:
         return Check("FAIL", name, detail, _lower_lr(config.lr), "lr-too-high")
     return Check(
         "FAIL", name, detail,
@@ -138,8 +140,8 @@ def overfit_one_batch(
 
 def _lower_lr(lr: float) -> str:
     return (
-        f"the learning rate lr={lr:g} is too high: try --lr {lr / 10:g} (or find one with "
-        "`numpynn lr-find`)"
+        f"the learning rate lr={lr:g} is too high: lower the learning rate, e.g. --lr "
+        f"{lr / 10:g}, or find one with `numpynn lr-find`"
     )
 
 
