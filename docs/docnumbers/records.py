@@ -50,6 +50,7 @@ STUDY_MODULES = {
     "perceptron": "numpynn.experiments.perceptron",
     "optimizers": "numpynn.experiments.optimizers",
     "ablate": "numpynn.experiments.ablation",
+    "broken-runs": "numpynn.experiments.broken_runs",
 }
 # arguments that say where output goes or how it is shown, not what is computed
 PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
@@ -57,11 +58,13 @@ PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One command's result: its run folder (``--out``), what it printed, its exit code."""
+    """One command's result: its run folder (``--out``), what it printed, its exit code, and
+    what it printed on stderr (an error's one line)."""
 
     out: Path
     stdout: str
     returncode: int
+    stderr: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,7 +205,7 @@ def _run(command: str, out: Path, recipe: Recipe) -> Run:
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode not in recipe.returncodes:
         raise RuntimeError(f"{recipe.id}: `{command}` exited {result.returncode}:\n{result.stderr}")
-    return Run(out, result.stdout, result.returncode)
+    return Run(out, result.stdout, result.returncode, result.stderr)
 
 
 def _provenance(seconds: float) -> dict:

@@ -39,17 +39,19 @@ LOSS_ROSE = 2.0  # ... or above twice it: the steps overshoot
 OVERFITTING = 0.1  # validation loss 10% above its minimum while the training loss fell
 
 # In causal order: a symptom can cause those below it, not those above. What is wrong before the
-# first step (epoch 0) comes before anything seen in training, which cannot have caused it.
+# first step (epoch 0) comes before anything seen in training, which cannot have caused it. Dead or
+# saturated units explain a wrong initial loss and weak gradients; a loss that does not fall while
+# steps, units and gradients are healthy leaves the labels to blame.
 SYMPTOMS = {
     "unscaled-inputs": "inputs far from order 1 (e.g. pixels in 0-255)",
-    "initial-loss": "loss at initialization far from ln(num_classes)",
     "lr-too-high": "the loss rose, or the update/weight ratio is far above ~1e-3",
     "lr-too-low": "update/weight ratio far below ~1e-3",
-    "loss-not-decreasing": "the training loss does not decrease though the steps are healthy",
     "dead-relus": "many dead ReLUs",
     "saturated-units": "saturated sigmoid/tanh units",
+    "initial-loss": "loss at initialization far from ln(num_classes)",
     "vanishing-gradients": "gradients vanish toward the input layers",
     "exploding-gradients": "gradients explode",
+    "loss-not-decreasing": "the training loss does not decrease though the steps are healthy",
     "overfitting": "validation loss rising while training loss falls",
 }
 

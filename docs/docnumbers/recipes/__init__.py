@@ -1,5 +1,11 @@
 """Every recipe, one module per page whose numbers it makes."""
 
-from . import ablation, perceptron, performance, readme
+from . import ablation, debugging, perceptron, performance, readme
 
-RECIPES = [*readme.RECIPES, *perceptron.RECIPES, *performance.RECIPES, *ablation.RECIPES]
+RECIPES = [
+    *readme.RECIPES,
+    *perceptron.RECIPES,
+    *performance.RECIPES,
+    *ablation.RECIPES,
+    *debugging.RECIPES,
+]

@@ -65,13 +65,15 @@ BREAKAGES: dict[str, Callable[[RunSetup], None]] = {
 @dataclass(frozen=True)
 class BrokenRun:
     """One broken run: ``settings`` of ``TrainConfig`` on top of ``SMALL``, an optional
-    ``breakage`` (a key of ``BREAKAGES``), the true ``cause`` and words of its ``fix``."""
+    ``breakage`` (a key of ``BREAKAGES``), the true ``cause``, words its ``fix`` must contain,
+    and ``why`` the run fails."""
 
     name: str
     description: str
     settings: dict
     cause: str
     fix: str
+    why: str
     breakage: str = ""
 
     def config(self) -> TrainConfig:
@@ -98,6 +100,7 @@ CASES = [
         {"optimizer": "sgd", "lr": 10.0, "activation": "tanh"},
         "lr-too-high",
         "lower the learning rate",
+        "each step overshoots the minimum it aims at, so the loss rises instead of falling",
     ),
     BrokenRun(
         "lr-far-too-low",
@@ -105,6 +108,7 @@ CASES = [
         {"optimizer": "sgd", "lr": 1e-6},
         "lr-too-low",
         "raise the learning rate",
+        "each step moves the weights by a ten-millionth of their norm: training crawls",
     ),
     BrokenRun(
         "deep-sigmoid",
@@ -112,15 +116,28 @@ CASES = [
         {"hidden": [64] * 4, "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1},
         "vanishing-gradients",
         "use ReLU",
+        "a sigmoid passes at most 1/4 of the gradient back, so four layers shrink it about "
+        "100-fold before it reaches the first layer, which barely learns",
     ),
-    BrokenRun("dead-relus", "dead ReLUs", {}, "dead-relus", "biases at 0", "hidden biases −5"),
+    BrokenRun(
+        "dead-relus",
+        "dead ReLUs",
+        {},
+        "dead-relus",
+        "biases at 0",
+        "a ReLU whose input is negative on every image outputs 0 and gets no gradient, so it "
+        "never recovers; with every unit dead nothing learns",
+        breakage="hidden biases −5",
+    ),
     BrokenRun(
         "bad-init-scale",
         "initial weights 10 times too large",
         {},
         "initial-loss",
         "default initialization",
-        "weights ×10",
+        "three layers of weights 10 times too large make outputs 1000 times too large: "
+        "confidently wrong predictions and huge first gradients",
+        breakage="weights ×10",
     ),
     BrokenRun(
         "unscaled-inputs",
@@ -128,7 +145,9 @@ CASES = [
         {},
         "unscaled-inputs",
         "divide by 255",
-        "inputs ×255",
+        "inputs 255 times too large make every pre-activation 255 times too large; the weights "
+        "were scaled for inputs of order 1",
+        breakage="inputs ×255",
     ),
     BrokenRun(
         "shuffled-labels",
@@ -136,7 +155,9 @@ CASES = [
         {},
         "loss-not-decreasing",
         "labels match the inputs",
-        "labels shuffled",
+        "labels that do not depend on the inputs leave nothing to learn but their frequencies: "
+        "the loss stays near ln 10",
+        breakage="labels shuffled",
     ),
     BrokenRun(
         "finite-explosion",
@@ -144,6 +165,8 @@ CASES = [
         {"optimizer": "sgd", "lr": 10.0},
         DIVERGED,
         "lower the learning rate",
+        "each step makes the outputs and so the next gradient larger; left alone the loss passes "
+        "1e24, then every ReLU dies and it falls back to chance, and the run ends without an error",
     ),
 ]
 
@@ -201,11 +224,12 @@ def first_findings(case: BrokenRun, data_dir=None) -> dict:
     right = all(f.cause == case.cause and case.fix in f.advice for f in found.values())
     return {"case": case.name, "description": case.description, "flags": case.flags(),
             "cause": case.cause, "diagnose_says": found["diagnose"].said,
-            "train_says": found["train"].said, "fix": found["diagnose"].advice,
+            "train_says": found["train"].said, "why": case.why, "fix": found["diagnose"].advice,
             "match": "yes" if right else "no"}  # fmt: skip
 
 
-COLUMNS = ["case", "description", "flags", "cause", "diagnose_says", "train_says", "fix", "match"]
+COLUMNS = ["case", "description", "flags", "cause", "diagnose_says", "train_says", "why", "fix",
+           "match"]  # fmt: skip
 
 
 def catalogue_run(
