@@ -27,9 +27,12 @@ def _catalogue(runs) -> dict:
 
 
 def _diagnose(runs) -> dict:
-    """The checklist as printed, without the line naming the run folder."""
-    lines = [line for line in runs[0].stdout.splitlines() if not line.startswith("wrote ")]
-    return {"output": "```\n" + "\n".join(lines) + "\n```"}
+    """The checklists as printed, without the line naming the run folder."""
+    blocks = []
+    for run in runs:
+        lines = [line for line in run.stdout.splitlines() if not line.startswith("wrote ")]
+        blocks.append("```\n" + "\n".join(lines) + "\n```")
+    return {"default": blocks[0], "lr50": blocks[1], "lr50_exit": runs[1].returncode}
 
 
 def _errors(runs) -> dict:
@@ -42,6 +45,11 @@ def _errors(runs) -> dict:
 
 RECIPES = [
     Recipe("debugging_catalogue", ["numpynn broken-runs"], _catalogue),
-    Recipe("debugging_diagnose_lr50", ["numpynn diagnose --lr 50"], _diagnose, returncodes=(1,)),
+    Recipe(
+        "debugging_diagnose",
+        ["numpynn diagnose", "numpynn diagnose --lr 50"],
+        _diagnose,
+        returncodes=(0, 1),
+    ),  # fmt: skip
     Recipe("debugging_nan", [NAN, DIVERGED_LATER], _errors, returncodes=(1,)),
 ]
