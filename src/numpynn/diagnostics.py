@@ -90,8 +90,8 @@ class Monitor:
 
     Costs one forward and backward pass over ``(x, labels)`` before the first step (``start``)
     and at the end of each epoch (``end_epoch``), and a copy of the weights before the middle step
-    of each epoch (``watch``, to measure the update); nothing on the other steps. Training itself is unchanged: the same seed
-    gives the same weights with or without a monitor.
+    of each epoch (``watch``, to measure the update); nothing on the other steps. Training itself
+    is unchanged: the same seed gives the same weights with or without a monitor.
 
     Args:
         x, labels: the fixed evaluation batch (a few hundred to a thousand examples).

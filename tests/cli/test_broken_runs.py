@@ -41,9 +41,9 @@ def test_train_stops_a_loss_that_explodes_while_finite(tmp_path, mnist_dir, caps
 def test_train_diagnostics_warns_first_of_vanishing_gradients_in_a_deep_sigmoid(
     tmp_path, mnist_dir, capsys
 ):
-    code, stdout, _ = run(capsys, "train", *SMALL, "--hidden", "64,64,64,64", "--activation",
-                          "sigmoid", "--optimizer", "sgd", "--lr", "0.1", "--diagnostics",
-                          "--data-dir", mnist_dir, "--quiet", "--out", tmp_path / "run")  # fmt: skip
+    flags = ("--hidden", "64,64,64,64", "--activation", "sigmoid", "--optimizer", "sgd", "--lr",
+             "0.1", "--diagnostics", "--data-dir", mnist_dir, "--quiet")  # fmt: skip
+    code, stdout, _ = run(capsys, "train", *SMALL, *flags, "--out", tmp_path / "run")
     warnings = [line for line in stdout.splitlines() if line.startswith("warning: ")]
     assert code == 0 and warnings, stdout
     assert warnings[0].startswith("warning: gradients vanish toward the input")

@@ -207,7 +207,7 @@ def first_in_training(case: BrokenRun, data_dir=None) -> Finding:
                 epochs=config.epochs, batch_size=config.batch_size, rng=setup.rngs["shuffle"],
                 schedule=setup.schedule, clip_norm=config.clip_norm, monitor=monitor)  # fmt: skip
     except FloatingPointError as error:
-        if not monitor.symptoms:  # warned before training stopped, the warning came first
+        if not monitor.symptoms:  # else a warning printed before the stop came first
             said, advice = str(error).split("; ", 1)
             return Finding(DIVERGED, f"error: {said}", advice)
     if not monitor.symptoms:
