@@ -163,7 +163,7 @@ def diagnosed_run(digits, sizes=(784, 256, 128, 10), activation="relu", optimize
     with np.errstate(all="ignore"):
         nn.fit(model, nn.SoftmaxCrossEntropy(), nn.get_optimizer(optimizer, model.parameters(), lr),
                (x, labels), val, epochs=epochs, batch_size=128, seed=0, monitor=monitor)  # fmt: skip
-    assert warned == monitor.symptoms  # each printed once, as found
+    assert sorted(warned, key=id) == sorted(monitor.symptoms, key=id)  # each printed once
     return monitor.symptoms
 
 
@@ -175,10 +175,12 @@ def test_each_symptom_is_provoked_by_its_pathological_run(digits, symptom):
     assert found[symptom].advice and found[symptom].message
 
 
-def test_a_loss_that_explodes_blames_the_learning_rate(digits):
-    found = {s.name: s for s in diagnosed_run(digits, optimizer="sgd", lr=10)}
-    assert "lr=10 is too high" in found["loss-not-decreasing"].message
-    assert found["dead-relus"].message.startswith("100% of the ReLUs")
+def test_a_loss_that_explodes_stops_training_while_still_finite(digits):
+    # SGD lr 10 on ReLUs: the loss reaches ~1e5 in three steps, then every ReLU dies and the
+    # loss falls back to chance; fit stops at the explosion instead
+    with pytest.raises(FloatingPointError, match=r"up from 2.4\d at the first batch: training "
+                       r"diverged; lower the learning rate"):  # fmt: skip
+        diagnosed_run(digits, optimizer="sgd", lr=10)
 
 
 def test_healthy_runs_raise_no_symptom(digits):

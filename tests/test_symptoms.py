@@ -1,10 +1,11 @@
-"""find_symptoms on constructed histories: each symptom appears past its threshold, not before."""
+"""symptoms_at_start and find_symptoms on constructed statistics and histories: each symptom
+appears past its threshold, not before, and they come in causal order."""
 
 import math
 
 import pytest
 
-from numpynn.symptoms import SYMPTOMS, find_symptoms
+from numpynn.symptoms import SYMPTOMS, Symptom, find_symptoms, in_causal_order, symptoms_at_start
 
 LAYERS = ("dense0", "dense1", "dense2")
 
@@ -30,30 +31,72 @@ def row(epoch=1, train_loss=0.3, val_loss=0.2, lr=1e-3, **per_layer):
 FALLING = [2.4 * 0.97**i for i in range(100)]  # a loss curve that falls from 2.4 to ~0.1
 
 
-def names(rows, batch_loss=FALLING, **kwargs):
-    return [s.name for s in find_symptoms(rows, batch_loss, **kwargs)]
+def names(rows, batch_loss=FALLING):
+    return [s.name for s in find_symptoms(rows, batch_loss)]
+
+
+def at_start(input_rms=0.3, loss=2.45, num_classes=10, **per_layer):
+    """Names of the symptoms of a network at initialization (statistics of a healthy row)."""
+    stats = {k: v for k, v in row(**per_layer).items() if k.startswith("dense")}
+    found = symptoms_at_start(stats, input_rms=input_rms, loss=loss, num_classes=num_classes)
+    assert all(s.epoch == 0 for s in found)
+    return found
 
 
 def test_a_healthy_history_shows_no_symptom():
     rows = [row(1, 0.3, 0.2), row(2, 0.15, 0.12), row(3, 0.1, 0.1)]
-    assert names(rows, initial_loss=2.45, num_classes=10) == []
+    assert names(rows) == [] and at_start() == []
     assert set(SYMPTOMS) >= {"initial-loss", "overfitting", "lr-too-high", "dead-relus"}
 
 
 @pytest.mark.parametrize(("loss", "found"), [(13.7, True), (2.95, True), (2.85, False), (2.45, False), (1.0, True)])  # fmt: skip
 def test_initial_loss_far_from_ln_c(loss, found):
-    symptoms = find_symptoms([], [], initial_loss=loss, num_classes=10)
+    symptoms = at_start(loss=loss)
     assert [s.name for s in symptoms] == (["initial-loss"] if found else [])
     if found:
-        assert symptoms[0].epoch == 0 and "ln(10) = 2.3" in symptoms[0].message
+        assert "ln(10) = 2.3" in symptoms[0].message
         assert ("leak" in symptoms[0].advice) == (loss < 2.3)
-    assert find_symptoms([], [], initial_loss=loss, num_classes=None) == []  # mse: no rule
+    assert at_start(loss=loss, num_classes=None) == []  # mse: no rule
 
 
-def test_vanishing_gradients_compare_the_first_layer_with_the_last():
+@pytest.mark.parametrize(("rms", "found"), [(85.0, True), (10.5, True), (9.5, False), (0.3, False)])
+def test_unscaled_inputs_are_judged_before_training(rms, found):
+    symptoms = at_start(input_rms=rms)
+    assert [s.name for s in symptoms] == (["unscaled-inputs"] if found else [])
+    if found:
+        assert "divide by 255" in symptoms[0].advice
+
+
+def test_units_dead_or_saturated_before_training_blame_the_initialization():
+    (dead,) = at_start(dead=(0.9, 0.1, None))
+    assert "before training starts" in dead.message and "initialization" in dead.advice
+    (saturated,) = at_start(saturated=(0.8, 0.1, None), dead=(None, None, None))
+    assert "initial weights are too large" in saturated.advice
+    (in_training,) = find_symptoms([row(dead=(0.9, 0.1, None))], FALLING)
+    assert "learning rate" in in_training.advice and "before" not in in_training.message
+
+
+def test_causal_order_puts_what_was_wrong_before_training_first():
+    def symptom(name, epoch):
+        return Symptom(name, epoch, "", "")
+
+    found = [symptom("vanishing-gradients", 1), symptom("dead-relus", 0),
+             symptom("lr-too-high", 1), symptom("unscaled-inputs", 0)]  # fmt: skip
+    assert [(s.name, s.epoch) for s in in_causal_order(found)] == [
+        ("unscaled-inputs", 0), ("dead-relus", 0), ("lr-too-high", 1),
+        ("vanishing-gradients", 1)]  # fmt: skip
+    # several at once from one history: the learning rate explains the dead units, not back
+    rows = [row(lr=10, update_ratio=(0.5, 0.5, 0.5), dead=(0.9, 0.1, None))]
+    assert names(rows) == ["lr-too-high", "dead-relus"]
+
+
+def test_vanishing_gradients_compare_the_weakest_layer_with_the_last():
     (symptom,) = find_symptoms([row(grad_norm=(1e-4, 1e-3, 0.1))], FALLING)
     assert symptom.name == "vanishing-gradients" and "0.001 times that of dense2" in symptom.message
-    assert names([row(grad_norm=(1.1e-3, 0.01, 0.1))]) == []  # 1.1% of the last: not yet
+    assert "a factor 0.032 per layer over 2" in symptom.message
+    (middle,) = find_symptoms([row(grad_norm=(0.05, 5e-3, 0.1))], FALLING)
+    assert "dense1 is only 0.05 times" in middle.message
+    assert names([row(grad_norm=(0.011, 0.012, 0.1))]) == []  # 11% of the last: not yet
     (symptom,) = find_symptoms([row(grad_norm=(0.0, 0.0, 0.0))], FALLING)
     assert symptom.name == "vanishing-gradients" and "no gradient flows at all" in symptom.message
 
@@ -110,8 +153,9 @@ def test_loss_not_decreasing_or_rising():
     assert names([row()], [2.3] * 50 + [2.0] * 50) == []  # 13% lower: decreasing
     # exploding at once and falling back still counts, and it blames the learning rate
     rose = find_symptoms([row(lr=10)], [2.4] + [1e6] * 20 + [2.3] * 79)
-    assert [s.name for s in rose] == ["loss-not-decreasing"]
+    assert [s.name for s in rose] == ["lr-too-high"]
     assert "rose from 2.4" in rose[0].message and "lr=10 is too high" in rose[0].message
+    assert "--lr 1," in rose[0].advice
     assert names([row()], [2.3] * 15) == []  # too few batches to judge
 
 

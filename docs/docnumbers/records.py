@@ -50,6 +50,7 @@ STUDY_MODULES = {
     "perceptron": "numpynn.experiments.perceptron",
     "optimizers": "numpynn.experiments.optimizers",
     "ablate": "numpynn.experiments.ablation",
+    "broken-runs": "numpynn.experiments.broken_runs",
 }
 # arguments that say where output goes or how it is shown, not what is computed
 PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
@@ -57,13 +58,14 @@ PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    """One command's result: its run folder (``--out``), what it printed, its exit code and how
-    many seconds it took, wall clock, from start to exit."""
+    """One command's result: its run folder (``--out``), what it printed on stdout and stderr,
+    its exit code, and how many seconds it took, wall clock, from start to exit."""
 
     out: Path
     stdout: str
     returncode: int
     seconds: float = 0.0
+    stderr: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,7 +212,8 @@ def _run(command: str, out: Path, recipe: Recipe) -> Run:
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode not in recipe.returncodes:
         raise RuntimeError(f"{recipe.id}: `{command}` exited {result.returncode}:\n{result.stderr}")
-    return Run(out, result.stdout, result.returncode, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Run(out, result.stdout, result.returncode, seconds, result.stderr)
 
 
 def _provenance(seconds: float) -> dict:

@@ -2,7 +2,8 @@
 ``fit(..., monitor=...)`` and reports symptoms of trouble (``numpynn.symptoms``).
 
 Statistics of each ``Dense`` layer ``dense<i>`` (columns ``dense<i>.<stat>`` in a run's history),
-measured once per epoch on a fixed evaluation batch in evaluation mode:
+measured once per epoch on a fixed evaluation batch in evaluation mode (and once before the first
+step, to judge the network as it starts):
 
     act_mean, act_std   mean and standard deviation of the activation after the layer
     dead                ReLU / leaky ReLU: fraction of units never active (input <= 0 for every
@@ -25,7 +26,7 @@ from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .layers import Dense
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
-from .symptoms import Symptom, find_symptoms
+from .symptoms import Symptom, find_symptoms, in_causal_order, symptoms_at_start
 
 __all__ = ["Monitor", "layer_statistics", "dense_layers"]
 
@@ -85,12 +86,12 @@ def _norm(a: np.ndarray) -> float:
 
 class Monitor:
     """Collects the layer statistics for ``fit(..., monitor=Monitor(x, labels))`` and watches for
-    symptoms of trouble (``numpynn.symptoms``).
+    symptoms of trouble (``numpynn.symptoms``), kept in causal order in ``symptoms``.
 
-    Costs a copy of the weights before the middle step of each epoch (``watch``, to measure the
-    update) and one forward and backward pass over ``(x, labels)`` at the end of each epoch
-    (``end_epoch``); nothing on the other steps. Training itself is unchanged: the same seed
-    gives the same weights with or without a monitor.
+    Costs one forward and backward pass over ``(x, labels)`` before the first step (``start``)
+    and at the end of each epoch (``end_epoch``), and a copy of the weights before the middle step
+    of each epoch (``watch``, to measure the update); nothing on the other steps. Training itself
+    is unchanged: the same seed gives the same weights with or without a monitor.
 
     Args:
         x, labels: the fixed evaluation batch (a few hundred to a thousand examples).
@@ -111,15 +112,19 @@ class Monitor:
         self.x, self.labels, self.warn = x, labels, warn
         self.initial_loss: float | None = None
         self.num_classes: int | None = None
+        self.input_rms = _norm(x) / math.sqrt(max(x.size, 1))  # root mean square of the inputs
         self.symptoms: list[Symptom] = []
         self._update_ratios: dict[str, float] = {}
 
     def start(self, model, loss_fn) -> None:
-        """Record the loss at initialization (before the first step of a fresh run)."""
+        """Judge the network before its first step (of a fresh run): its inputs, its loss and
+        the layers' statistics at initialization."""
+        loss, stats = layer_statistics(model, loss_fn, self.x, self.labels)
         if isinstance(loss_fn, SoftmaxCrossEntropy):
-            outputs = model.forward(self.x)
-            self.initial_loss = loss_fn.forward(outputs, self.labels)
-            self.num_classes = outputs.shape[1]
+            self.initial_loss = loss
+            self.num_classes = dense_layers(model)[-1].W.value.shape[1]
+        self._report(symptoms_at_start(stats, input_rms=self.input_rms, loss=self.initial_loss,
+                                       num_classes=self.num_classes))  # fmt: skip
 
     def watch(self, model, step, *args):
         """Run ``step(*args)`` (one training step of ``model``) and measure how much it moved each
@@ -143,16 +148,14 @@ class Monitor:
         stats |= {f"{name}.update_ratio": math.nan for name in names} | self._update_ratios
         self._update_ratios = {}
         stats = {key: stats[key] for name in names for key in stats if key.startswith(f"{name}.")}
-        found = find_symptoms(
-            [*history.rows, row | stats],
-            history.batch_loss,
-            initial_loss=self.initial_loss,
-            num_classes=self.num_classes,
-        )
-        known = {s.name for s in self.symptoms}
-        for symptom in found:
-            if symptom.name not in known:
-                self.symptoms.append(symptom)
-                if self.warn is not None:
-                    self.warn(symptom)
+        self._report(find_symptoms([*history.rows, row | stats], history.batch_loss))
         return stats
+
+    def _report(self, found: list[Symptom]) -> None:
+        """Keep each symptom not reported before, warn about it, and keep them in causal order."""
+        known = {s.name for s in self.symptoms}
+        new = [symptom for symptom in found if symptom.name not in known]
+        for symptom in new:
+            if self.warn is not None:
+                self.warn(symptom)
+        self.symptoms = in_causal_order(self.symptoms + new)

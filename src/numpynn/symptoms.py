@@ -1,9 +1,13 @@
-"""Symptoms of a training run in trouble, found in its history, each said in plain words with a
-concrete thing to try. ``find_symptoms`` reads the rows of a ``History`` (with the per-layer
-statistics of ``numpynn.diagnostics``), its per-batch losses and the loss at initialization.
+"""Symptoms of a training run in trouble, each said in plain words with a concrete thing to try,
+and put in causal order: the first of a list is the most likely cause of the others.
+
+``symptoms_at_start`` judges a network before its first step: its inputs, its loss and the
+per-layer statistics of ``numpynn.diagnostics`` at initialization. ``find_symptoms`` judges the
+rows of a ``History`` (with those statistics) and its per-batch losses. Both return their findings
+``in_causal_order``.
 
 The thresholds are rules of thumb, measured on MNIST MLPs (docs/debugging.md gives the numbers):
-healthy runs stay well inside them, the pathological runs of the tests fall far outside.
+healthy runs stay well inside them, the broken runs of ``numpynn broken-runs`` fall far outside.
 """
 
 import itertools
@@ -12,11 +16,20 @@ import statistics
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["Symptom", "find_symptoms", "SYMPTOMS", "statistic_layers"]
+__all__ = [
+    "Symptom",
+    "SYMPTOMS",
+    "symptoms_at_start",
+    "find_symptoms",
+    "in_causal_order",
+    "causal_rank",
+    "statistic_layers",
+]
 
+INPUT_RMS = 10.0  # inputs whose root mean square is above this are not scaled (pixels 0-255: ~85)
 INITIAL_LOSS_TOLERANCE = 0.25  # |L₀ − ln C| above 25% of ln C
-VANISHING_RATIO = 1e-2  # ‖dL/dW‖ of the first layer below 1% of the last layer's
-EXPLODING_RATIO = 1e2  # ... or above 100 times it
+VANISHING_RATIO = 1e-1  # some layer's ‖dL/dW‖ below a tenth of the last layer's
+EXPLODING_RATIO = 1e2  # ‖dL/dW‖ of the first layer above 100 times the last layer's
 EXPLODING_RELATIVE = 1.0  # or any layer's ‖dL/dW‖ above its ‖W‖ (healthy: ~0.01-0.1)
 UPDATE_RATIO_RANGE = (1e-5, 1e-1)  # ‖ΔW‖/‖W‖ of one step: 100 times off the healthy ~1e-3
 DEAD_FRACTION = 0.5  # over half of a layer's ReLUs never active
@@ -25,15 +38,20 @@ NOT_DECREASING = 0.9  # mean loss of the last batches above 90% of the first bat
 LOSS_ROSE = 2.0  # ... or above twice it: the steps overshoot
 OVERFITTING = 0.1  # validation loss 10% above its minimum while the training loss fell
 
+# In causal order: a symptom can cause those below it, not those above. What is wrong before the
+# first step (epoch 0) comes before anything seen in training, which cannot have caused it. Dead or
+# saturated units explain a wrong initial loss and weak gradients; a loss that does not fall while
+# steps, units and gradients are healthy leaves the labels to blame.
 SYMPTOMS = {
-    "initial-loss": "loss at initialization far from ln(num_classes)",
-    "vanishing-gradients": "gradients vanish toward the input layers",
-    "exploding-gradients": "gradients explode",
-    "lr-too-high": "update/weight ratio far above ~1e-3",
+    "unscaled-inputs": "inputs far from order 1 (e.g. pixels in 0-255)",
+    "lr-too-high": "the loss rose, or the update/weight ratio is far above ~1e-3",
     "lr-too-low": "update/weight ratio far below ~1e-3",
     "dead-relus": "many dead ReLUs",
     "saturated-units": "saturated sigmoid/tanh units",
-    "loss-not-decreasing": "the training loss does not decrease (or rises: lr too high)",
+    "initial-loss": "loss at initialization far from ln(num_classes)",
+    "vanishing-gradients": "gradients vanish toward the input layers",
+    "exploding-gradients": "gradients explode",
+    "loss-not-decreasing": "the training loss does not decrease though the steps are healthy",
     "overfitting": "validation loss rising while training loss falls",
 }
 
@@ -58,32 +76,69 @@ class Symptom:
         return f"{self.message}; {self.advice}"
 
 
-def find_symptoms(
-    rows: list[dict],
-    batch_loss: list[float],
+def causal_rank(name: str, epoch: int) -> tuple[bool, int]:
+    """Sort key of a symptom: those seen before training first, then the order of ``SYMPTOMS``."""
+    return epoch > 0, list(SYMPTOMS).index(name)
+
+
+def in_causal_order(symptoms: list[Symptom]) -> list[Symptom]:
+    return sorted(symptoms, key=lambda s: causal_rank(s.name, s.epoch))
+
+
+def symptoms_at_start(
+    stats: dict,
     *,
-    initial_loss: float | None = None,
+    input_rms: float,
+    loss: float | None = None,
     num_classes: int | None = None,
 ) -> list[Symptom]:
+    """What is wrong before the first step: inputs whose root mean square ``input_rms`` is far
+    from 1, a cross-entropy ``loss`` far from ln(``num_classes``), and the layers' ``stats``."""
+    layers = statistic_layers(stats)
+    found = [
+        _unscaled_inputs(input_rms),
+        _initial_loss(loss, num_classes),
+        _units(stats, layers, "dead", at_start=True),
+        _units(stats, layers, "saturated", at_start=True),
+        _gradient_flow(stats, layers),
+    ]
+    return in_causal_order([s for s in found if s is not None])
+
+
+def find_symptoms(rows: list[dict], batch_loss: list[float]) -> list[Symptom]:
     """Every symptom the history shows, judged on its latest row (and the whole loss curve); the
     rows hold each epoch's ``lr``, which the advice names."""
-    found = [_initial_loss(initial_loss, num_classes)]
-    if rows:
-        latest = rows[-1]
-        lr = latest.get("lr", math.nan)
-        layers = statistic_layers(latest)
-        for symptom in (
-            _gradient_flow(latest, layers),
-            _update_ratio(latest, layers, lr, peak_lr=max(row.get("lr", lr) for row in rows)),
-            _units(latest, layers, "dead"),
-            _units(latest, layers, "saturated"),
-            _not_decreasing(batch_loss, lr),
-            _overfitting(rows),
-        ):
-            if symptom is not None:
-                symptom.epoch = latest["epoch"]
-                found.append(symptom)
-    return [s for s in found if s is not None]
+    if not rows:
+        return []
+    latest = rows[-1]
+    lr = latest.get("lr", math.nan)
+    layers = statistic_layers(latest)
+    peak_lr = max(row.get("lr", lr) for row in rows)
+    found = [
+        _learning_rate(latest, layers, batch_loss, lr, peak_lr),
+        _not_decreasing(batch_loss),
+        _units(latest, layers, "dead", at_start=False),
+        _units(latest, layers, "saturated", at_start=False),
+        _gradient_flow(latest, layers),
+        _overfitting(rows),
+    ]
+    found = [s for s in found if s is not None]
+    for symptom in found:
+        symptom.epoch = latest["epoch"]
+    return in_causal_order(found)
+
+
+def _unscaled_inputs(rms: float) -> Symptom | None:
+    if rms <= INPUT_RMS:
+        return None
+    return Symptom(
+        "unscaled-inputs",
+        0,
+        f"the inputs are not scaled: their root mean square is {rms:.3g}, where a network "
+        "expects values of order 1, so every layer starts far too large",
+        "scale them to [0, 1] (pixels: divide by 255) or standardize each feature (subtract its "
+        "mean, divide by its standard deviation)",
+    )
 
 
 def _initial_loss(loss, num_classes) -> Symptom | None:
@@ -98,9 +153,9 @@ def _initial_loss(loss, num_classes) -> Symptom | None:
     )
     if loss > chance:
         advice = (
-            "the initial outputs are too large and confidently wrong: use He initialization for "
-            "ReLU and Xavier for sigmoid/tanh (--init auto), scale the inputs to [0, 1], and keep "
-            "the last layer's weights small"
+            "the initial weights are too large, so the outputs are confidently wrong: use the "
+            "default initialization (He for ReLU, Xavier for sigmoid/tanh) and keep the last "
+            "layer's weights small"
         )
     else:
         advice = (
@@ -111,9 +166,10 @@ def _initial_loss(loss, num_classes) -> Symptom | None:
 
 
 def _gradient_flow(latest, layers) -> Symptom | None:
-    """Vanishing: the first layer's gradient tiny next to the last's. Exploding: huge next to it,
-    or any gradient larger than its weights (forward and backward growth cancel in ‖dL/dW‖ =
-    ‖xᵀ grad_y‖, so a deep net blowing up by a factor per layer shows there), or not finite."""
+    """Vanishing: some layer's gradient tiny next to the last's (the factor lost per layer
+    compounds with depth). Exploding: the first layer's huge next to the last's, or any gradient
+    larger than its weights (forward and backward growth cancel in ‖dL/dW‖ = ‖xᵀ grad_y‖, so a
+    deep net blowing up by a factor per layer shows there), or not finite."""
     if not layers:
         return None
     norms = [latest[f"{name}.grad_norm"] for name in layers]
@@ -144,16 +200,19 @@ def _gradient_flow(latest, layers) -> Symptom | None:
             f"gradients explode: ‖dL/dW‖ of {worst} is {relative[worst]:.2g} times ‖W‖ "
             "(healthy: ~0.01-0.1)"
         )
-    if len(layers) >= 2 and last > 0 and first / last < VANISHING_RATIO:
-        return Symptom(
-            "vanishing-gradients",
-            0,
-            f"gradients vanish toward the input: ‖dL/dW‖ of {layers[0]} is only {first / last:.2g} "
-            f"times that of {layers[-1]}, so the first layers barely learn",
-            "use ReLU or leaky ReLU with He initialization (sigmoid and saturated tanh units "
-            "shrink the gradient at every layer), or a shallower network; see docs/activations.md",
-        )
-    return None
+    weakest = min(range(len(layers) - 1), key=norms.__getitem__, default=None)
+    if weakest is None or last == 0 or norms[weakest] / last >= VANISHING_RATIO:
+        return None
+    ratio, depth = norms[weakest] / last, len(layers) - 1 - weakest
+    return Symptom(
+        "vanishing-gradients",
+        0,
+        f"gradients vanish toward the input: ‖dL/dW‖ of {layers[weakest]} is only {ratio:.2g} "
+        f"times that of {layers[-1]} (a factor {ratio ** (1 / depth):.2g} per layer over "
+        f"{depth}), so the first layers barely learn",
+        "use ReLU or leaky ReLU with He initialization (a sigmoid passes at most 1/4 of the "
+        "gradient at every layer), or a shallower network; see docs/activations.md",
+    )
 
 
 def _exploding(message: str) -> Symptom:
@@ -166,13 +225,41 @@ def _exploding(message: str) -> Symptom:
     )
 
 
-def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
-    """The largest update ratio of the layers. Too low only counts at the run's peak learning
-    rate: a schedule that anneals it toward 0 makes tiny steps on purpose."""
+class _Losses(NamedTuple):
+    k: int  # batches averaged at each end
+    start: float  # the first batch (measured before any update) or the first k, whichever is lower
+    last: float  # mean of the last k
+    peak: float  # highest mean of k consecutive batches
+
+
+def _losses(batch_loss) -> _Losses | None:
+    k = min(50, len(batch_loss) // 10)
+    if k < 2:
+        return None
+    sums = list(itertools.accumulate(batch_loss, initial=0.0))
+    peak = max(sums[i + k] - sums[i] for i in range(len(batch_loss) - k + 1)) / k
+    start = min(batch_loss[0], statistics.fmean(batch_loss[:k]))
+    return _Losses(k, start, statistics.fmean(batch_loss[-k:]), peak)
+
+
+def _learning_rate(latest, layers, batch_loss, lr, peak_lr) -> Symptom | None:
+    """Too high if the loss rose to several times its start (the steps overshoot) or one step
+    moves the weights by a large part of their norm. Too low only counts at the run's peak
+    learning rate: a schedule that anneals it toward 0 makes tiny steps on purpose."""
+    lower = f"lower the learning rate, e.g. --lr {lr / 10:g}, or find one with `numpynn lr-find`"
+    losses = _losses(batch_loss)
+    if losses is not None and losses.peak > LOSS_ROSE * losses.start:
+        return Symptom(
+            "lr-too-high",
+            0,
+            f"the learning rate lr={lr:g} is too high: the training loss rose from "
+            f"{losses.start:.3g} at the start to {losses.peak:.3g} (mean of {losses.k} batches)",
+            lower,
+        )
     ratios = {name: latest.get(f"{name}.update_ratio", math.nan) for name in layers}
     ratios = {name: r for name, r in ratios.items() if not math.isnan(r)}
     if not ratios or max(latest[f"{name}.grad_norm"] for name in layers) == 0:
-        return None  # no gradient at all: the lr is not what is wrong
+        return None  # no gradient at all: tiny steps are not the learning rate's fault
     low, high = UPDATE_RATIO_RANGE
     top = max(ratios, key=ratios.get)
     if ratios[top] > high or not math.isfinite(ratios[top]):
@@ -181,7 +268,7 @@ def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
             0,
             f"the learning rate lr={lr:g} is too high: one step changes the weights of {top} by "
             f"{ratios[top]:.2g} of their norm (healthy: ~1e-3)",
-            f"lower the learning rate, e.g. --lr {lr / 10:g}, or find one with `numpynn lr-find`",
+            lower,
         )
     if ratios[top] < low and not lr < peak_lr:
         return Symptom(
@@ -194,73 +281,71 @@ def _update_ratio(latest, layers, lr, peak_lr) -> Symptom | None:
     return None
 
 
+def _not_decreasing(batch_loss) -> Symptom | None:
+    """The loss over the last batches against the start, when it did not rise (that is the
+    learning rate's symptom): with healthy steps and gradients, labels that do not match the
+    inputs are what is left."""
+    losses = _losses(batch_loss)
+    if losses is None or losses.peak > LOSS_ROSE * losses.start:
+        return None
+    if losses.last <= NOT_DECREASING * losses.start:
+        return None
+    return Symptom(
+        "loss-not-decreasing",
+        0,
+        f"the training loss is not decreasing: {losses.start:.3g} at the start, "
+        f"{losses.last:.3g} over the last {losses.k} batches",
+        "check that the labels match the inputs (a network that memorizes one batch, as "
+        "`numpynn diagnose` checks, but learns nothing from many is given labels it cannot "
+        "predict), then try another learning rate (`numpynn lr-find`)",
+    )
+
+
 class UnitSymptom(NamedTuple):
     name: str  # a key of SYMPTOMS
     threshold: float  # the largest fraction of a layer's units that raises no warning
-    units: str  # what that fraction of the units after {layer} is
-    advice: str
+    units: str  # what that fraction of the units after {layer} is, {when}
+    at_start: str  # advice for units in that state before training
+    in_training: str  # advice for units that got there in training
 
 
 UNIT_SYMPTOMS = {  # by statistic
     "dead": UnitSymptom(
         "dead-relus",
         DEAD_FRACTION,
-        "of the ReLUs after {layer} are dead (never active on the evaluation batch): they get no "
-        "gradient and never recover",
-        "lower the learning rate, check the biases are not negative (they start at 0), or use "
+        "of the ReLUs after {layer} are dead{when} (never active on the evaluation batch): they "
+        "get no gradient and never recover",
+        "the initial weights or biases push them below zero: start the biases at 0 with the "
+        "default initialization (He), or use leaky_relu (--activation leaky_relu)",
+        "lower the learning rate (one large step can push a unit below zero for good), or use "
         "leaky_relu (--activation leaky_relu)",
     ),
     "saturated": UnitSymptom(
         "saturated-units",
         SATURATED_FRACTION,
-        "of the sigmoid/tanh units after {layer} are saturated (stuck in a flat tail where their "
-        "slope is nearly 0), so little gradient passes them",
-        "use Xavier initialization (--init auto), scale the inputs to [0, 1], lower the learning "
-        "rate, or switch to ReLU",
+        "of the sigmoid/tanh units after {layer} are saturated{when} (stuck in a flat tail where "
+        "their slope is nearly 0), so little gradient passes them",
+        "the initial weights are too large: use the default initialization (Xavier), or ReLU",
+        "lower the learning rate, or switch to ReLU",
     ),
 }
 
 
-def _units(latest, layers, stat: str) -> Symptom | None:
+def _units(latest, layers, stat: str, at_start: bool) -> Symptom | None:
     """Dead or saturated units (``stat``): the layer with the most of them, past the threshold."""
-    name, threshold, what, advice = UNIT_SYMPTOMS[stat]
+    name, threshold, what, advice_at_start, advice_in_training = UNIT_SYMPTOMS[stat]
     fractions = {
         layer: latest[f"{layer}.{stat}"] for layer in layers if f"{layer}.{stat}" in latest
     }
     worst = max(fractions, key=fractions.get, default=None)
     if worst is None or fractions[worst] <= threshold:
         return None
-    return Symptom(name, 0, f"{fractions[worst]:.0%} " + what.format(layer=worst), advice)
-
-
-def _not_decreasing(batch_loss, lr) -> Symptom | None:
-    """The loss over the last k batches against the start: the first batch (measured before any
-    update) or the first k, whichever is lower. If any k consecutive batches averaged several
-    times the start, the steps overshoot: the learning rate is too high."""
-    k = min(50, len(batch_loss) // 10)
-    if k < 2:
-        return None
-    start = min(batch_loss[0], statistics.fmean(batch_loss[:k]))
-    last = statistics.fmean(batch_loss[-k:])
-    sums = list(itertools.accumulate(batch_loss, initial=0.0))
-    peak = max(sums[i + k] - sums[i] for i in range(len(batch_loss) - k + 1)) / k
-    if peak > LOSS_ROSE * start:
-        return Symptom(
-            "loss-not-decreasing",
-            0,
-            f"the training loss rose from {start:.3g} at the start to {peak:.3g} (mean of {k} "
-            f"batches): the learning rate lr={lr:g} is too high",
-            f"lower the learning rate, e.g. --lr {lr / 10:g}, or find one with `numpynn lr-find`",
-        )
-    if last <= NOT_DECREASING * start:
-        return None
+    when = " before training starts" if at_start else ""
     return Symptom(
-        "loss-not-decreasing",
+        name,
         0,
-        f"the training loss is not decreasing: {start:.3g} at the start, {last:.3g} over the "
-        f"last {k} batches",
-        "check that the labels match the inputs (`numpynn diagnose` overfits one batch to test "
-        "it), then try another learning rate (`numpynn lr-find`)",
+        f"{fractions[worst]:.0%} " + what.format(layer=worst, when=when),
+        advice_at_start if at_start else advice_in_training,
     )
 
 

@@ -106,7 +106,8 @@ def fit(
     Each epoch records the mean training loss and accuracy over its batches (with dropout on), the
     validation loss and accuracy (with ``val``), the learning rate and its seconds; then
     ``on_epoch_end(state)`` runs. At the first non-finite loss (or weight at an epoch's end) it
-    raises FloatingPointError naming the epoch, the batch and the layer.
+    raises FloatingPointError naming the epoch, the batch and the layer; and at a loss
+    ``DIVERGED`` times the first batch's (or 1, if larger), naming the epoch and the batch.
 
     Args:
         patience: stop when the validation loss has not improved for this many epochs, and
@@ -179,11 +180,7 @@ def _run_epoch(
             loss, outputs = monitor.watch(model, step, xb, yb)
         else:
             loss, outputs = step(xb, yb)
-        if not math.isfinite(loss):
-            raise FloatingPointError(
-                f"loss is {loss} at epoch {epoch}, batch {batch} (lr={lr:g}): "
-                f"{locate_non_finite(model, xb)}; {NON_FINITE_ADVICE}"
-            )
+        _check_loss(loss, state.history.batch_loss, model, xb, f"epoch {epoch}, batch {batch}", lr)
         state.history.batch_loss.append(loss)
         state.loss_sum += loss * len(yb)
         state.correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
@@ -202,6 +199,23 @@ def _run_epoch(
 
 
 NON_FINITE_ADVICE = "lower the learning rate (try a tenth) or run `numpynn diagnose`"
+DIVERGED = 1e4  # a loss this many times the first batch's (or 1, if larger) is not coming back
+
+
+def _check_loss(loss: float, losses: list[float], model, x, where: str, lr: float) -> None:
+    """Stop at a loss that is not finite, or finite but diverged: an explosion that overflows a
+    few steps later, or leaves every ReLU dead and the loss back at chance."""
+    first = losses[0] if losses else loss
+    if not math.isfinite(loss):
+        raise FloatingPointError(
+            f"loss is {loss} at {where} (lr={lr:g}): {locate_non_finite(model, x)}; "
+            f"{NON_FINITE_ADVICE}"
+        )
+    if loss > DIVERGED * max(first, 1.0):
+        raise FloatingPointError(
+            f"loss is {loss:.3g} at {where} (lr={lr:g}), up from {first:.3g} at the first "
+            f"batch: training diverged; {NON_FINITE_ADVICE}"
+        )
 
 
 def _check_weights(model, epoch: int, batch: int, lr: float) -> None:

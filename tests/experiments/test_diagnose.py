@@ -11,14 +11,14 @@ def test_diagnose_passes_the_default_network(tmp_path, mnist_dir, capsys):
     code, stdout, _ = run(capsys, "diagnose", "--data-dir", mnist_dir, "--quiet", "--out", out)
     lines = [line for line in stdout.splitlines() if line[:4] in ("PASS", "WARN", "FAIL")]
     assert code == 0, stdout
-    assert len(lines) == 7 and all(line.startswith("PASS") for line in lines), stdout
-    for check in ("loss at initialization", "overfit one batch of 32 images: 100% accuracy",
+    assert len(lines) == 8 and all(line.startswith("PASS") for line in lines), stdout
+    for check in ("inputs: root mean square 0.33", "loss at initialization", "overfit one batch of 32 images: 100% accuracy",
                   "gradcheck of a tiny copy (784-16-16-10 relu", "one epoch on 10000 images",
                   "gradient flow", "learning rate (update/weight ratio)", "dead ReLUs"):  # fmt: skip
         assert check in stdout
-    assert "7 checks: 7 PASS" in stdout
+    assert "8 checks: 8 PASS" in stdout
     checks = json.loads((out / "checks.json").read_text())
-    assert [c["status"] for c in checks] == ["PASS"] * 7
+    assert [c["status"] for c in checks] == ["PASS"] * 8
     assert "| PASS | loss at initialization |" in (out / "report.md").read_text()
 
 
@@ -28,9 +28,12 @@ def test_diagnose_names_a_broken_learning_rate(tmp_path, mnist_dir, capsys):
     assert code == 1
     failed = [line for line in stdout.splitlines() if line.startswith("FAIL")]
     assert failed and failed[0].startswith("FAIL  overfit one batch of 32 images: only")
-    assert "→ the learning rate lr=50 is too high: try --lr 5" in stdout
-    assert "WARN  one epoch on 10000 images: the training loss rose" in stdout
+    assert "→ the learning rate lr=50 is too high: lower the learning rate, e.g. --lr 5," in stdout
+    assert failed[1].endswith("up from 2.49 at the first batch: training diverged")
+    assert "PASS  learning rate" not in stdout  # the epoch stopped: nothing was measured
     assert "PASS  gradcheck" in stdout  # the backward passes are fine; the settings are not
+    statuses = [line[:4] for line in stdout.splitlines() if line[:4] in ("PASS", "FAIL")]
+    assert statuses == sorted(statuses)  # the findings first
 
 
 def test_diagnose_warns_about_vanishing_gradients(tmp_path, tiny_mnist_dir, capsys):

@@ -1,6 +1,6 @@
 """Every recipe, one module per page whose numbers it makes."""
 
-from . import ablation, activations, optimizers, perceptron, performance, readme
+from . import ablation, activations, debugging, optimizers, perceptron, performance, readme
 
 RECIPES = [
     *readme.RECIPES,
@@ -9,4 +9,5 @@ RECIPES = [
     *ablation.RECIPES,
     *activations.RECIPES,
     *optimizers.RECIPES,
+    *debugging.RECIPES,
 ]

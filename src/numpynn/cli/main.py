@@ -2,7 +2,7 @@
 
 import sys
 
-from . import data, debug, studies, train
+from . import broken_runs, data, debug, studies, train
 from .args import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -14,6 +14,7 @@ COMMANDS = [
     debug.add_lr_find,
     debug.add_vanishing,
     debug.add_gradcheck,
+    broken_runs.add_broken_runs,
     train.add_evaluate,
     train.add_plot,
     train.add_predict,
