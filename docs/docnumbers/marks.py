@@ -51,9 +51,13 @@ class _Record:
             ) from None
 
 
+class MissingRecord(MarkError):
+    """A mark names a record that has not been made yet."""
+
+
 class _Records(dict):
     def __missing__(self, name: str):
-        raise MarkError(f"no record {name!r} in docs/records/")
+        raise MissingRecord(f"no record {name!r} in docs/records/")
 
 
 def render(template: str, records: dict[str, dict]) -> str:
@@ -61,6 +65,8 @@ def render(template: str, records: dict[str, dict]) -> str:
     view = _Records({name: _Record(name, values) for name, values in records.items()})
     try:
         text = template.format_map(view)
+    except MarkError:
+        raise
     except (ValueError, TypeError, IndexError) as error:
         raise MarkError(f"template {template!r} does not format: {error}") from None
     return text
@@ -73,15 +79,18 @@ def expected_text(mark_text: str, rendered: str) -> str:
 
 
 def rewrite(page: Path, records: dict[str, dict]) -> bool:
-    """Render every mark of ``page`` from ``records``; True if the page changed."""
+    """Render every mark of ``page`` from ``records``, leaving those whose record is not made
+    yet as they are (the check names them); True if the page changed."""
+
+    def rendered(m: re.Match) -> str:
+        try:
+            text = expected_text(m["text"], render(m["template"], records))
+        except MissingRecord:
+            return m[0]
+        return f"<!--={m['template']}-->{text}<!--/-->"
+
     source = page.read_text(encoding="utf-8")
-    new = MARK.sub(
-        lambda m: (
-            f"<!--={m['template']}-->"
-            f"{expected_text(m['text'], render(m['template'], records))}<!--/-->"
-        ),
-        source,
-    )
+    new = MARK.sub(rendered, source)
     if new != source:
         page.write_text(new, encoding="utf-8")
     return new != source

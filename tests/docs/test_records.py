@@ -83,6 +83,14 @@ def test_rewrite_writes_the_records_values_and_then_the_page_agrees(tmp_path, re
     assert not rewrite(page, {"run": record["values"]})
 
 
+def test_rewrite_leaves_the_marks_of_records_not_made_yet(tmp_path, record):
+    page = page_with(tmp_path, "<!--={run.accuracy:.1%}-->x<!--/--> <!--={later.n}-->7<!--/-->")
+    assert rewrite(page, {"run": record["values"]})
+    assert page.read_text() == "<!--={run.accuracy:.1%}-->98.3%<!--/--> <!--={later.n}-->7<!--/-->"
+    with pytest.raises(MarkError, match="no record 'later'"):
+        render("{later.n}", {})
+
+
 @pytest.mark.parametrize(
     ("template", "message"),
     [("{nothing.accuracy}", "no record 'nothing' in docs/records/"),
