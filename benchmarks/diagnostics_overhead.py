@@ -7,12 +7,13 @@ OPENBLAS_NUM_THREADS=1 so that BLAS threads do not count.)
     python benchmarks/diagnostics_overhead.py --rounds 7 --batch-size 32
 
 Off, fit tests `monitor is not None` once per batch: the last line times that test. On, the
-Monitor records the loss at initialization once per run (`start`), copies the weights before the
-middle step of each epoch (`watch`) and runs one forward and backward pass over its 1,000-image
-batch at the end of each epoch (`end_epoch`).
+Monitor judges the network before its first step with one forward and backward pass over its
+1,000-image batch (`start`), copies the weights before the middle step of each epoch (`watch`) and
+runs one more forward and backward pass at the end of each epoch (`end_epoch`).
 """
 
 import argparse
+import json
 import statistics
 import time
 import timeit
@@ -66,11 +67,18 @@ def epoch(x, y, monitor_batch, batch_size, seed, monitored) -> tuple[float, floa
     return time.process_time() - begin, monitor.seconds if monitored else 0.0
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=128)
-    args = parser.parse_args()
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     x_train, y_train, _, _ = nn.data.load_mnist(progress=False)
     x, y = x_train[:55_000], y_train[:55_000]
     monitor_batch = x_train[55_000:56_000], y_train[55_000:56_000]
@@ -98,6 +106,11 @@ def main():
     step = statistics.median(times[False]) / batches
     print(f"  off: `monitor is not None` {check * 1e9:.0f} ns per batch, {check / step:.4%} of a "
           f"step ({step * 1e3:.1f} ms)")  # fmt: skip
+    if args.json:
+        results = {"off_s": times[False], "on_s": times[True], "ratios": ratios, "inside": inside,
+                   "check_s": check, "step_s": step}  # fmt: skip
+        with open(args.json, "w") as f:
+            json.dump({"settings": vars(args), "results": results}, f, indent=2)
 
 
 if __name__ == "__main__":

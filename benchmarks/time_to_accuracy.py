@@ -24,8 +24,8 @@ from numpynn.data.batching import train_val_split
 from numpynn.runs.config import TrainConfig
 from numpynn.runs.run import seed_streams
 
-
 RECIPE = TrainConfig()  # the default `numpynn train` recipe
+
 
 def numpynn_run(config, data, seed):
     x_train, y_train, x_test, y_test = data

@@ -83,7 +83,9 @@ def _one_epoch(runs) -> dict:
 def _failure(stat: str):
     def extract(runs) -> dict:
         last = _last_epoch(runs[0])
-        return {f"{stat}0": last[f"dense0.{stat}"], f"{stat}1": last[f"dense1.{stat}"]}
+        warnings = [line for line in runs[0].stdout.splitlines() if line.startswith("warning: ")]
+        return {f"{stat}0": last[f"dense0.{stat}"], f"{stat}1": last[f"dense1.{stat}"],
+                "first_warning": warnings[0] if warnings else "(none)"}  # fmt: skip
 
     return extract
 

@@ -1,8 +1,10 @@
-"""The examples of docs/debugging.md: the catalogue of broken runs, `numpynn diagnose --lr 50`
-and the NaN guard's errors."""
+"""The examples of docs/debugging.md and README's debugging section: the catalogue of broken
+runs, `numpynn diagnose --lr 50`, the NaN guard's errors, lr-find's suggestion and what the
+statistics cost."""
 
 import json
 import re
+import statistics
 
 from ..records import Recipe
 
@@ -32,7 +34,9 @@ def _diagnose(runs) -> dict:
     for run in runs:
         lines = [line for line in run.stdout.splitlines() if not line.startswith("wrote ")]
         blocks.append("```\n" + "\n".join(lines) + "\n```")
-    return {"default": blocks[0], "lr50": blocks[1], "lr50_exit": runs[1].returncode}
+    advice = next(line for line in runs[1].stdout.splitlines() if line.lstrip().startswith("→"))
+    return {"default": blocks[0], "lr50": blocks[1], "lr50_exit": runs[1].returncode,
+            "lr50_advice": advice.strip(" →")}  # fmt: skip
 
 
 def _errors(runs) -> dict:
@@ -41,6 +45,17 @@ def _errors(runs) -> dict:
         re.sub(r"\S*/checkpoints/", "runs/n/checkpoints/", run.stderr.strip()) for run in runs
     ]
     return {"nan": f"```\n$ {NAN}\n{errors[0]}\n```", "diverged": f"```\n{errors[1]}\n```"}
+
+
+def _lr_find(runs) -> dict:
+    return {"suggested": float(re.search(r"suggested learning rate (\S+)", runs[0].stdout)[1])}
+
+
+def _overhead(runs) -> dict:
+    results = json.loads((runs[0].out / "results.json").read_text())["results"]
+    ratios, inside = results["ratios"], results["inside"]
+    return {"overhead": statistics.median(ratios) - 1, "overhead_low": min(ratios) - 1,
+            "overhead_high": max(ratios) - 1, "inside": statistics.median(inside)}  # fmt: skip
 
 
 RECIPES = [
@@ -52,4 +67,6 @@ RECIPES = [
         returncodes=(0, 1),
     ),  # fmt: skip
     Recipe("debugging_nan", [NAN, DIVERGED_LATER], _errors, returncodes=(1,)),
+    Recipe("debugging_lr_find", ["numpynn lr-find --optimizer sgd"], _lr_find),
+    Recipe("debugging_overhead", ["python benchmarks/diagnostics_overhead.py"], _overhead),
 ]
