@@ -21,18 +21,21 @@ import timeit
 import numpynn as nn
 from numpynn.diagnostics import Monitor
 
+SIZES = [784, 256, 128, 10]
+
 
 class TimedMonitor(Monitor):
-    """A Monitor that adds up the CPU time of its own methods (a watched step minus the step)."""
+    """A Monitor that adds up the CPU time of each of its methods (a watched step minus the
+    step) in ``seconds``."""
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.seconds = 0.0
+        self.seconds = {"start": 0.0, "watch": 0.0, "end_epoch": 0.0}
 
     def start(self, *args):
         begin = time.process_time()
         super().start(*args)
-        self.seconds += time.process_time() - begin
+        self.seconds["start"] += time.process_time() - begin
 
     def watch(self, model, step, *args):
         step_seconds = 0.0
@@ -46,25 +49,25 @@ class TimedMonitor(Monitor):
 
         begin = time.process_time()
         result = super().watch(model, timed_step, *args)
-        self.seconds += time.process_time() - begin - step_seconds
+        self.seconds["watch"] += time.process_time() - begin - step_seconds
         return result
 
     def end_epoch(self, *args):
         begin = time.process_time()
         stats = super().end_epoch(*args)
-        self.seconds += time.process_time() - begin
+        self.seconds["end_epoch"] += time.process_time() - begin
         return stats
 
 
-def epoch(x, y, monitor_batch, batch_size, seed, monitored) -> tuple[float, float]:
-    """CPU seconds of one epoch of fit, and of the Monitor within it."""
-    model = nn.mlp([784, 256, 128, 10], seed=seed)
+def epoch(x, y, monitor_batch, batch_size, seed, monitored) -> tuple[float, dict]:
+    """CPU seconds of one epoch of fit, and of each of the Monitor's methods within it."""
+    model = nn.mlp(SIZES, seed=seed)
     optimizer = nn.Adam(model.parameters(), lr=1e-3)
     monitor = TimedMonitor(*monitor_batch) if monitored else None
     begin = time.process_time()
     nn.fit(model, nn.SoftmaxCrossEntropy(), optimizer, (x, y), epochs=1, batch_size=batch_size,
            seed=seed, monitor=monitor)  # fmt: skip
-    return time.process_time() - begin, monitor.seconds if monitored else 0.0
+    return time.process_time() - begin, monitor.seconds if monitored else {}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,13 +85,14 @@ def main():
     x_train, y_train, _, _ = nn.data.load_mnist(progress=False)
     x, y = x_train[:55_000], y_train[:55_000]
     monitor_batch = x_train[55_000:56_000], y_train[55_000:56_000]
-    times, inside = {False: [], True: []}, []
+    times, inside, parts = {False: [], True: []}, [], []
     for r in range(args.rounds):
         for monitored in (False, True) if r % 2 == 0 else (True, False):
             seconds, monitor_seconds = epoch(x, y, monitor_batch, args.batch_size, r, monitored)
             times[monitored].append(seconds)
             if monitored:
-                inside.append(monitor_seconds / seconds)
+                inside.append(sum(monitor_seconds.values()) / seconds)
+                parts.append(monitor_seconds)
     batches = -(-len(x) // args.batch_size)
     print(f"one epoch of {len(x)} images, batch {args.batch_size} ({batches} batches), CPU "
           f"seconds, {args.rounds} interleaved rounds")  # fmt: skip
@@ -101,6 +105,9 @@ def main():
           f"(from {min(ratios) - 1:+.1%} to {max(ratios) - 1:+.1%}: the machine's noise)")  # fmt: skip
     print(f"  inside the Monitor: median {statistics.median(inside):.2%} of a monitored epoch "
           f"(from {min(inside):.2%} to {max(inside):.2%})")  # fmt: skip
+    for part in parts[0]:
+        ms = [p[part] * 1e3 for p in parts]
+        print(f"    {part:9}  {min(ms):5.1f} to {max(ms):5.1f} ms")
     monitor = None
     check = min(timeit.repeat(lambda: monitor is not None, number=100_000, repeat=5)) / 100_000
     step = statistics.median(times[False]) / batches
@@ -108,7 +115,9 @@ def main():
           f"step ({step * 1e3:.1f} ms)")  # fmt: skip
     if args.json:
         results = {"off_s": times[False], "on_s": times[True], "ratios": ratios, "inside": inside,
-                   "check_s": check, "step_s": step}  # fmt: skip
+                   "check_s": check, "step_s": step, "images": len(x), "batches": batches,
+                   "parameters": sum(p.value.size for p in nn.mlp(SIZES).parameters()),
+                   **{f"{part}_s": [p[part] for p in parts] for part in parts[0]}}  # fmt: skip
         with open(args.json, "w") as f:
             json.dump({"settings": vars(args), "results": results}, f, indent=2)
 
