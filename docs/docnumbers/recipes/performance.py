@@ -40,12 +40,29 @@ def _throughput(runs) -> dict:
 def _wide(runs) -> dict:
     lines = ["| architecture | numpynn | PyTorch | scikit-learn | GEMM bound | / PyTorch "
              "| / scikit-learn | / GEMM bound |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    ratios = {}
     for arch, rows in _results(runs[0]).items():
         median = {r["implementation"]: r["median_s"] for r in rows}
-        ours = _row(rows, "numpynn")
+        ours = ratios[arch] = _row(rows, "numpynn")
         lines.append(f"| {arch} | " + " | ".join(f"{median[n]:.3f}" for n in NAMES) +
                      f" | {ours['vs_pytorch']:.2f} | {ours['vs_sklearn']:.2f} | {ours['vs_gemm']:.2f} |")  # fmt: skip
-    return {"table": "\n".join(lines)}
+    return {"table": "\n".join(lines), "verdict": _verdict(ratios)}
+
+
+def _verdict(ratios: dict) -> str:
+    """Which wide networks numpynn trains faster than PyTorch and scikit-learn, in words."""
+    parts = []
+    for other, key in (("PyTorch", "vs_pytorch"), ("scikit-learn", "vs_sklearn")):
+        faster = [arch for arch, r in ratios.items() if r[key] < 1]
+        slower = [f"{arch} ({r[key]:.2f}x its time)" for arch, r in ratios.items() if r[key] >= 1]
+        if not slower:
+            parts.append(f"faster than {other} on every one")
+        elif not faster:
+            parts.append(f"slower than {other} on every one: " + ", ".join(slower))
+        else:
+            parts.append(f"faster than {other} on {', '.join(faster)} and slower on "
+                         + ", ".join(slower))  # fmt: skip
+    return "; ".join(parts)
 
 
 def _time_to_accuracy(runs) -> dict:
