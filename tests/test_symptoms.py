@@ -85,6 +85,9 @@ def test_causal_order_puts_what_was_wrong_before_training_first():
     assert [(s.name, s.epoch) for s in in_causal_order(found)] == [
         ("unscaled-inputs", 0), ("dead-relus", 0), ("lr-too-high", 1),
         ("vanishing-gradients", 1)]  # fmt: skip
+    # a later epoch's symptom cannot have caused an earlier one, whatever its kind
+    later = [symptom("overfitting", 2), symptom("lr-too-high", 5)]
+    assert [s.name for s in in_causal_order(later)] == ["overfitting", "lr-too-high"]
     # several at once from one history: the learning rate explains the dead units, not back
     rows = [row(lr=10, update_ratio=(0.5, 0.5, 0.5), dead=(0.9, 0.1, None))]
     assert names(rows) == ["lr-too-high", "dead-relus"]
@@ -93,7 +96,7 @@ def test_causal_order_puts_what_was_wrong_before_training_first():
 def test_vanishing_gradients_compare_the_weakest_layer_with_the_last():
     (symptom,) = find_symptoms([row(grad_norm=(1e-4, 1e-3, 0.1))], FALLING)
     assert symptom.name == "vanishing-gradients" and "0.001 times that of dense2" in symptom.message
-    assert "a factor 0.032 per layer over 2" in symptom.message
+    assert "a factor 0.032 per layer over 2 layers" in symptom.message
     (middle,) = find_symptoms([row(grad_norm=(0.05, 5e-3, 0.1))], FALLING)
     assert "dense1 is only 0.05 times" in middle.message
     assert names([row(grad_norm=(0.011, 0.012, 0.1))]) == []  # 11% of the last: not yet

@@ -4,7 +4,7 @@ record was made by its recipe's commands with today's configuration."""
 from pathlib import Path
 
 from .marks import MarkError, expected_text, find_marks, render
-from .records import ROOT, Recipe, configuration, mark_values
+from .records import ROOT, Recipe, configuration, extract_fingerprint, mark_values
 
 __all__ = ["PAGES", "check_pages", "check_records", "differences"]
 
@@ -50,6 +50,11 @@ def check_records(recipes: list[Recipe], records: dict[str, dict], pages: list[P
         elif record["commands"] != recipe.commands:
             problems.append(
                 f"{recipe.id}: the record was made by other commands; run `{REFRESH} {recipe.id}`"
+            )
+        elif record.get("extract") != extract_fingerprint(recipe):
+            problems.append(
+                f"{recipe.id}: the record was made by another version of its extract; "
+                f"run `{REFRESH} {recipe.id}`"
             )
         else:
             problems += [

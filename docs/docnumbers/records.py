@@ -13,7 +13,9 @@ and the constants of the study module it runs (learning-rate grids, presets, bud
 whose configuration differs from today's is stale."""
 
 import dataclasses
+import hashlib
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -52,6 +54,9 @@ STUDY_MODULES = {
     "ablate": "numpynn.experiments.ablation",
     "broken-runs": "numpynn.experiments.broken_runs",
 }
+# modules whose thresholds every run goes through: training's stop at a diverged loss, and what
+# the Monitor, diagnose and the catalogue judge with
+BEHAVIOUR_MODULES = ["numpynn.training", "numpynn.symptoms", "numpynn.diagnostics"]
 # arguments that say where output goes or how it is shown, not what is computed
 PRESENTATION = {"run", "out", "quiet", "data_dir", "debug"}
 
@@ -95,8 +100,9 @@ def configuration(command: str) -> dict:
     args = build_parser().parse_args(argv[1:])
     arguments = {k: v for k, v in vars(args).items() if k not in PRESENTATION}
     resolved = _RESOLVERS.get(args.command, lambda args: None)(args)
-    module = STUDY_MODULES.get(args.command)
-    constants = _constants(importlib.import_module(module)) if module else {}
+    study = STUDY_MODULES.get(args.command)
+    modules = BEHAVIOUR_MODULES + ([study] if study else [])
+    constants = {name: _constants(importlib.import_module(name)) for name in modules}
     return _plain({"arguments": arguments, "resolved": resolved, "constants": constants})
 
 
@@ -150,6 +156,11 @@ _RESOLVERS = {
 }
 
 
+def extract_fingerprint(recipe: Recipe) -> str:
+    """A digest of the source of ``recipe.extract``: a record made by another extract is stale."""
+    return hashlib.sha256(inspect.getsource(recipe.extract).encode()).hexdigest()[:16]
+
+
 def _constants(module) -> dict:
     return {name: value for name, value in vars(module).items()
             if name.isupper() and not name.startswith("_")}  # fmt: skip
@@ -194,6 +205,7 @@ def make_record(recipe: Recipe) -> dict:
         "commands": recipe.commands,
         "values": _plain(values),
         "configurations": [configuration(c) for c in recipe.commands],
+        "extract": extract_fingerprint(recipe),
         "produced": _provenance(time.time() - started),
     }
 

@@ -122,7 +122,7 @@ class Monitor:
         loss, stats = layer_statistics(model, loss_fn, self.x, self.labels)
         if isinstance(loss_fn, SoftmaxCrossEntropy):
             self.initial_loss = loss
-            self.num_classes = dense_layers(model)[-1].W.value.shape[1]
+            self.num_classes = model.forward(self.x[:1]).shape[1]
         self._report(symptoms_at_start(stats, input_rms=self.input_rms, loss=self.initial_loss,
                                        num_classes=self.num_classes))  # fmt: skip
 

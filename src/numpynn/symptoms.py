@@ -76,9 +76,10 @@ class Symptom:
         return f"{self.message}; {self.advice}"
 
 
-def causal_rank(name: str, epoch: int) -> tuple[bool, int]:
-    """Sort key of a symptom: those seen before training first, then the order of ``SYMPTOMS``."""
-    return epoch > 0, list(SYMPTOMS).index(name)
+def causal_rank(name: str, epoch: int) -> tuple[int, int]:
+    """Sort key of a symptom: the epoch it was first seen at (0: before training), then the order
+    of ``SYMPTOMS``: what showed first can have caused what came later, not the other way."""
+    return epoch, list(SYMPTOMS).index(name)
 
 
 def in_causal_order(symptoms: list[Symptom]) -> list[Symptom]:
@@ -209,7 +210,7 @@ def _gradient_flow(latest, layers) -> Symptom | None:
         0,
         f"gradients vanish toward the input: ‖dL/dW‖ of {layers[weakest]} is only {ratio:.2g} "
         f"times that of {layers[-1]} (a factor {ratio ** (1 / depth):.2g} per layer over "
-        f"{depth}), so the first layers barely learn",
+        f"{depth} layer{'s' * (depth != 1)}), so the first layers barely learn",
         "use ReLU or leaky ReLU with He initialization (a sigmoid passes at most 1/4 of the "
         "gradient at every layer), or a shallower network; see docs/activations.md",
     )

@@ -11,7 +11,13 @@ from docnumbers import records
 from docnumbers.check import PAGES, check_pages, check_records, differences
 from docnumbers.marks import MarkError, find_marks, render, rewrite
 from docnumbers.recipes import RECIPES
-from docnumbers.records import Recipe, configuration, load_records, make_record
+from docnumbers.records import (
+    Recipe,
+    configuration,
+    extract_fingerprint,
+    load_records,
+    make_record,
+)
 
 import numpynn.cli.args
 from numpynn.runs.config import TrainConfig
@@ -36,15 +42,16 @@ def test_the_pages_have_marks_and_every_recipe_a_distinct_id():
 
 
 @pytest.fixture
-def record():
-    return {"id": "run", "commands": ["numpynn train --epochs 1"],
-            "values": {"accuracy": 0.98251, "table": "| a |\n| --- |\n| 1 |"}, "produced": {"date": "2026-11-30"},
-            "configurations": [configuration("numpynn train --epochs 1")]}  # fmt: skip
+def recipe():
+    return Recipe("run", ["numpynn train --epochs 1"], lambda runs: {})
 
 
 @pytest.fixture
-def recipe():
-    return Recipe("run", ["numpynn train --epochs 1"], lambda runs: {})
+def record(recipe):
+    return {"id": "run", "commands": ["numpynn train --epochs 1"],
+            "values": {"accuracy": 0.98251, "table": "| a |\n| --- |\n| 1 |"}, "produced": {"date": "2026-11-30"},
+            "configurations": [configuration("numpynn train --epochs 1")],
+            "extract": extract_fingerprint(recipe)}  # fmt: skip
 
 
 def page_with(tmp_path, text: str):
@@ -136,6 +143,26 @@ def test_missing_unused_and_orphan_records_and_other_commands_are_named(record, 
     ]
 
 
+def test_a_changed_threshold_or_extract_makes_the_record_stale(
+    monkeypatch, record, recipe, tmp_path
+):
+    import numpynn.training
+
+    page = page_with(tmp_path, "<!--={run.accuracy:.2%}-->98.25%<!--/-->")
+    monkeypatch.setattr(numpynn.training, "DIVERGED", 1e30)
+    assert check_records([recipe], {"run": record}, [page]) == [
+        "run: `numpynn train --epochs 1` is configured differently today "
+        "(constants.numpynn.training.DIVERGED: 10000.0 then, 1e+30 now); its numbers are stale: "
+        "run `python docs/refresh.py run`"
+    ]
+    monkeypatch.undo()
+    edited = dataclasses.replace(recipe, extract=lambda runs: {"accuracy": 1.0})
+    assert check_records([edited], {"run": record}, [page]) == [
+        "run: the record was made by another version of its extract; "
+        "run `python docs/refresh.py run`"
+    ]
+
+
 def test_a_study_constant_is_part_of_the_configuration(monkeypatch):
     import numpynn.experiments.vanishing as vanishing
 
@@ -143,7 +170,7 @@ def test_a_study_constant_is_part_of_the_configuration(monkeypatch):
     assert before["resolved"]["depths"] == [2, 3] and before["resolved"]["steps"] == 500
     monkeypatch.setattr(vanishing, "PROBE_IMAGES", 10, raising=False)
     assert differences(before, configuration("numpynn vanishing --depths 2,3")) == [
-        "constants.PROBE_IMAGES: '(absent)' then, 10 now"
+        "constants.numpynn.experiments.vanishing.PROBE_IMAGES: '(absent)' then, 10 now"
     ]
 
 

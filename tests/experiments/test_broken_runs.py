@@ -51,14 +51,14 @@ def test_the_checker_fails_when_the_causes_come_in_the_wrong_order(mnist_dir, mo
     # pixels in 0-255 also make the initial loss huge: list the findings effect first
     case = next(case for case in CASES if case.name == "unscaled-inputs")
     assert first_findings(case, mnist_dir)["match"] == "yes"
-    causal = diagnose_module.in_causal_order
+    causal = diagnose_module.findings_first
 
     def effects_first(checks):
         ordered = causal(checks)
         return [c for c in ordered if c.status != "PASS"][::-1] + [
             c for c in ordered if c.status == "PASS"]  # fmt: skip
 
-    monkeypatch.setattr(diagnose_module, "in_causal_order", effects_first)
+    monkeypatch.setattr(diagnose_module, "findings_first", effects_first)
     monkeypatch.setattr(diagnostics, "in_causal_order",
                         lambda found: symptoms.in_causal_order(found)[::-1])  # fmt: skip
     row = first_findings(case, mnist_dir)

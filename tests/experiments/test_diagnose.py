@@ -42,3 +42,10 @@ def test_diagnose_warns_about_vanishing_gradients(tmp_path, tiny_mnist_dir, caps
                           "200", "--quiet", "--out", tmp_path / "d")  # fmt: skip
     assert "WARN  gradient flow: gradients vanish toward the input" in stdout
     assert "use ReLU or leaky ReLU with He initialization" in stdout and code == 1
+
+
+def test_diagnose_a_network_without_hidden_layers(tmp_path, tiny_mnist_dir, capsys):
+    code, stdout, _ = run(capsys, "diagnose", "--data-dir", tiny_mnist_dir, "--hidden", "",
+                          "--val-size", "200", "--quiet", "--out", tmp_path / "d")  # fmt: skip
+    assert "MLP 784-10" in stdout and "gradient flow: largest ‖dL/dW‖/‖W‖ = " in stdout
+    assert code == 0

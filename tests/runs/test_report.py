@@ -63,3 +63,8 @@ def test_plot_redraws_one_run_and_compares_several_without_touching_them(
     assert "| run | 3 |" in (tmp_path / "comparison.md").read_text()
     assert cli.main(["plot", str(tmp_path)]) == 1
     assert "a finished run directory?" in capsys.readouterr().err
+    started = tmp_path / "started"  # a run stopped before its first epoch ended
+    started.mkdir()
+    (started / "history.json").write_text(json.dumps({"epochs": [], "batch_loss": [2.3]}))
+    assert cli.main(["plot", str(run_dir), str(started), "--out", str(out)]) == 1
+    assert "no epoch has finished yet" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from .args import UsageError, add_command, add_output_flags, choose_run_dir
 __all__ = ["add_broken_runs"]
 
 BROKEN_RUNS_EXAMPLES = """examples:
-  numpynn broken-runs                             # every case, about 20 s
+  numpynn broken-runs                             # every case, a few seconds each
   numpynn broken-runs deep-sigmoid unscaled-inputs --out runs/broken
   numpynn broken-runs --list
 
@@ -32,8 +32,9 @@ def add_broken_runs(commands) -> None:
     broken.add_argument("cases", nargs="*", metavar="CASE", help="cases to run (default: all); "
                         "see --list")  # fmt: skip
     broken.add_argument("--list", action="store_true", help="list the cases and exit")
-    broken.add_argument("--data-dir", type=Path, metavar="DIR")
-    add_output_flags(broken, "(default runs/broken-runs-TIME)", "print nothing but the table path")
+    broken.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="a folder holding the 4 MNIST IDX files")  # fmt: skip
+    add_output_flags(broken, "(default runs/broken-runs-TIME)", "print only the final count")
 
 
 def cmd_broken_runs(args) -> int:

@@ -161,12 +161,13 @@ CASES = [
     ),
     BrokenRun(
         "finite-explosion",
-        "loss explodes past 1e24 while staying finite",
+        "a loss that explodes while staying finite",
         {"optimizer": "sgd", "lr": 10.0},
         DIVERGED,
         "lower the learning rate",
-        "each step makes the outputs and so the next gradient larger; left alone the loss passes "
-        "1e24, then every ReLU dies and it falls back to chance, and the run ends without an error",
+        "each step makes the outputs and so the next gradient larger; without the stop at a "
+        "diverged loss it would pass 1e24, then every ReLU would die, the loss would fall back to "
+        "chance and the run would end without an error",
     ),
 ]
 

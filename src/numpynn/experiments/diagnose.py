@@ -32,7 +32,7 @@ from ..symptoms import NOT_DECREASING, SYMPTOMS, causal_rank, statistic_layers
 from ..training import fit, train_step
 from .gradcheck_suite import check_mlp
 
-__all__ = ["Check", "diagnose", "diagnose_run", "format_checklist", "in_causal_order"]
+__all__ = ["Check", "diagnose", "diagnose_run", "format_checklist", "findings_first"]
 
 OVERFIT_IMAGES = 32
 OVERFIT_STEPS = 300
@@ -59,7 +59,7 @@ class Check:
         return f"{self.status:<4}  {self.name}: {self.detail}{advice}"
 
 
-def in_causal_order(checks: list[Check]) -> list[Check]:
+def findings_first(checks: list[Check]) -> list[Check]:
     """The findings, most likely cause first, then the checks that passed (in their order)."""
 
     def rank(check: Check):
@@ -78,7 +78,7 @@ def diagnose(
     config: TrainConfig, setup: RunSetup, *, sample: int = 10_000, progress: bool = False
 ) -> list[Check]:
     """Run the sanity checks on the network of ``setup = prepare_run(config)`` (which they
-    train); return them ``in_causal_order``."""
+    train); return them ``findings_first``."""
     monitor = Monitor(*monitor_batch(setup.train, setup.val))
     monitor.start(setup.model, setup.loss_fn)
     checks = [_symptom_check(monitor, "inputs", ("unscaled-inputs",),
@@ -89,7 +89,7 @@ def diagnose(
         checks.append(_symptom_check(monitor, "loss at initialization", ("initial-loss",), detail))
     checks += [overfit_one_batch(setup, config), tiny_gradcheck(config)]
     checks += short_epoch(setup, config, monitor, sample, progress)
-    return in_causal_order(checks)
+    return findings_first(checks)
 
 
 def _symptom_check(monitor: Monitor, title: str, names: tuple[str, ...], detail: str) -> Check:
@@ -229,8 +229,10 @@ def _flow_detail(row: dict, layers: list[str]) -> str:
     if norms[-1] == 0:
         return "‖dL/dW‖ = 0 in the last layer"
     largest = max(row[f"{name}.grad_norm"] / row[f"{name}.weight_norm"] for name in layers)
-    ratio = f"smallest ‖dL/dW‖ / that of {layers[-1]} = {min(norms[:-1]) / norms[-1]:.2g}, "
-    return (ratio if len(layers) > 1 else "") + f"largest ‖dL/dW‖/‖W‖ = {largest:.2g}"
+    detail = f"largest ‖dL/dW‖/‖W‖ = {largest:.2g}"
+    if len(layers) == 1:
+        return detail
+    return f"smallest ‖dL/dW‖ / that of {layers[-1]} = {min(norms[:-1]) / norms[-1]:.2g}, {detail}"
 
 
 def format_checklist(checks: list[Check], header: str = "") -> str:

@@ -81,8 +81,7 @@ def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
     if symptoms:
         lines += [f"{len(symptoms)} warning(s), each with what to try:", ""]
         lines += [
-            f"- **{s['name']}** (epoch {s['epoch'] or 'before training'}): {s['message']}; "
-            f"*{s['advice']}*"
+            f"- **{s['name']}** ({_when(s['epoch'])}): {s['message']}; *{s['advice']}*"
             for s in symptoms
         ]
     else:
@@ -132,6 +131,8 @@ def compare_runs(run_dirs, out) -> list[Path]:
     for folder, (name, history) in zip(run_dirs, runs, strict=True):
         metrics = Path(folder) / "metrics.json"
         test = json.loads(metrics.read_text()) if metrics.is_file() else {}
+        if not history:
+            raise ValueError(f"{folder}: no epoch has finished yet, so there is nothing to compare")
         last = history[-1]
         rows.append({"run": name, "epochs": last["epoch"], "train_loss": last["train_loss"],
                      "val_loss": last["val_loss"], "val_accuracy": last["val_accuracy"],
@@ -180,3 +181,7 @@ def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
     ]
     lines += [markdown_table(["class", "precision", "recall", "examples"], rows), ""]
     return "\n".join(lines)
+
+
+def _when(epoch: int) -> str:
+    return f"epoch {epoch}" if epoch else "before training"

@@ -243,7 +243,7 @@ def _finish(
         if config.patience and best < len(history)
         else ""
     )
-    log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epochs, "
+    log(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) after {len(history)} epoch{'s' * (len(history) != 1)}, "
         f"{metrics['train_seconds']:.1f} s of training{stopped}")  # fmt: skip
     return metrics
 
