@@ -96,6 +96,10 @@ def test_causal_order_puts_what_was_wrong_before_training_first():
 def test_vanishing_gradients_compare_the_weakest_layer_with_the_last():
     (symptom,) = find_symptoms([row(grad_norm=(1e-4, 1e-3, 0.1))], FALLING)
     assert symptom.name == "vanishing-gradients" and "0.001 times that of dense2" in symptom.message
+    assert symptom.advice.startswith("the network already uses ReLU")  # it has dead counts
+    sigmoid = row(grad_norm=(1e-4, 1e-3, 0.1), dead=(None, None, None), saturated=(0.1, 0.1, None))
+    (symptom,) = find_symptoms([sigmoid], FALLING)
+    assert symptom.advice.startswith("use ReLU or leaky ReLU with He initialization")
     assert "a factor 0.032 per layer over 2 layers" in symptom.message
     (middle,) = find_symptoms([row(grad_norm=(0.05, 5e-3, 0.1))], FALLING)
     assert "dense1 is only 0.05 times" in middle.message

@@ -211,8 +211,21 @@ def _gradient_flow(latest, layers) -> Symptom | None:
         f"gradients vanish toward the input: ‖dL/dW‖ of {layers[weakest]} is only {ratio:.2g} "
         f"times that of {layers[-1]} (a factor {ratio ** (1 / depth):.2g} per layer over "
         f"{depth} layer{'s' * (depth != 1)}), so the first layers barely learn",
+        _vanishing_advice(latest, layers),
+    )
+
+
+def _vanishing_advice(latest, layers) -> str:
+    """What to try, by the units the statistics show: only ReLUs have a ``dead`` column."""
+    if any(f"{name}.dead" in latest for name in layers):
+        return (
+            "the network already uses ReLU: look for dead units (their warning), keep He "
+            "initialization (the default) and the biases at 0, or use a shallower network; see "
+            "docs/activations.md"
+        )
+    return (
         "use ReLU or leaky ReLU with He initialization (a sigmoid passes at most 1/4 of the "
-        "gradient at every layer), or a shallower network; see docs/activations.md",
+        "gradient at every layer), or a shallower network; see docs/activations.md"
     )
 
 
