@@ -268,6 +268,7 @@ def test_every_run_of_a_preset_has_its_own_directory(preset):
         ({"optimizers": ("nesterov",)}, r"grid point width 16, .*optimizer nesterov.*nesterov needs momentum > 0"),
         ({"lrs": (0.1, -1.0)}, r"ablate: lrs must be numbers > 0, got -1.0"),
         ({"seeds": 0}, r"ablate: seeds must be an integer >= 1, got 0"),
+        ({"seeds": 2**40}, r"ablate: the grid declares 1,099,511,627,776 runs .*more than 100,000"),
     ],
 )  # fmt: skip
 def test_the_whole_grid_is_validated_before_any_run_starts(grid, message, tiny_mnist_dir, tmp_path):

@@ -13,6 +13,7 @@ independent of the grid's other points and of the order the runs go in.
 
 import dataclasses
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,6 +69,13 @@ class Grid:
                 "names from: " + ", ".join(sorted(OPTIMIZERS)), empty=True)  # fmt: skip
         _values("lrs", self.lrs, lambda lr: is_number(lr) and lr > 0, "numbers > 0", empty=True)
         check_int("seeds", self.seeds, 1, who="ablate")
+        runs = math.prod(len(axis) or 1 for axis in (self.widths, self.depths, self.activations,
+                                                      self.optimizers, self.lrs)) * self.seeds  # fmt: skip
+        if runs > _MAX_RUNS:
+            raise ValueError(
+                f"ablate: the grid declares {runs:,} runs (widths x depths x activations x "
+                f"optimizers x lrs x seeds), more than {_MAX_RUNS:,}; list fewer values or seeds"
+            )
         return self
 
     def to_dict(self) -> dict:
@@ -111,6 +119,7 @@ class Point:
     name: str  # its run directory's name
 
 
+_MAX_RUNS = 100_000  # a grid beyond this is a typo, not a study (--full: 320); decides no result
 PRESETS = {
     # about 15 minutes on 2 quiet cores (README): 144 runs of 5 epochs on 10,000 images
     "default": (
