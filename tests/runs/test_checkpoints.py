@@ -279,6 +279,8 @@ def test_a_checkpoint_of_another_config_is_refused_naming_what_changed(tmp_path)
     ):
         restore_checkpoint(folder / "last.json", *fresh(), config={"hidden": [9]})
     restore_checkpoint(folder / "last.json", *fresh(), config={"hidden": [8]})
+    # a key added to the config later and left unset is no change
+    restore_checkpoint(folder / "last.json", *fresh(), config={"hidden": [8], "new_option": None})
 
 
 # ---- a failed resume loses nothing --------------------------------------------------------------

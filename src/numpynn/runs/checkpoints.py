@@ -107,9 +107,12 @@ def restore_checkpoint(
     from the same config) and return the TrainState to continue from. With ``config``, a run's
     config that differs from the one the checkpoint was saved with is refused, naming the keys."""
     manifest = read_manifest(path)
-    if config is not None and config != manifest["config"]:
-        changed = sorted(k for k in config.keys() | manifest["config"].keys()
-                         if config.get(k) != manifest["config"].get(k))  # fmt: skip
+    saved_config = manifest["config"]
+    # a key absent on one side and None on the other is no change (a field added to TrainConfig
+    # later, unset), as in sweep.config_hash
+    changed = sorted(k for k in config.keys() | saved_config.keys()
+                     if config.get(k) != saved_config.get(k)) if config is not None else []  # fmt: skip
+    if changed:
         details = ", ".join(f"{k} (checkpoint: {manifest['config'].get(k)!r}, now: {config.get(k)!r})"
                             for k in changed)  # fmt: skip
         raise CheckpointError(
