@@ -115,9 +115,10 @@ def find_symptoms(rows: list[dict], batch_loss: list[float]) -> list[Symptom]:
     lr = latest.get("lr", math.nan)
     layers = statistic_layers(latest)
     peak_lr = max(row.get("lr", lr) for row in rows)
+    losses = _losses(batch_loss)
     found = [
-        _learning_rate(latest, layers, batch_loss, lr, peak_lr),
-        _not_decreasing(batch_loss),
+        _learning_rate(latest, layers, losses, lr, peak_lr),
+        _not_decreasing(losses),
         _units(latest, layers, "dead", at_start=False),
         _units(latest, layers, "saturated", at_start=False),
         _gradient_flow(latest, layers),
@@ -245,6 +246,11 @@ class _Losses(NamedTuple):
     last: float  # mean of the last k
     peak: float  # highest mean of k consecutive batches
 
+    @property
+    def rose(self) -> bool:
+        """The loss rose to several times its start: the steps overshoot."""
+        return self.peak > LOSS_ROSE * self.start
+
 
 def _losses(batch_loss) -> _Losses | None:
     k = min(50, len(batch_loss) // 10)
@@ -256,13 +262,12 @@ def _losses(batch_loss) -> _Losses | None:
     return _Losses(k, start, statistics.fmean(batch_loss[-k:]), peak)
 
 
-def _learning_rate(latest, layers, batch_loss, lr, peak_lr) -> Symptom | None:
+def _learning_rate(latest, layers, losses: _Losses | None, lr, peak_lr) -> Symptom | None:
     """Too high if the loss rose to several times its start (the steps overshoot) or one step
     moves the weights by a large part of their norm. Too low only counts at the run's peak
     learning rate: a schedule that anneals it toward 0 makes tiny steps on purpose."""
     lower = f"lower the learning rate, e.g. --lr {lr / 10:g}, or find one with `numpynn lr-find`"
-    losses = _losses(batch_loss)
-    if losses is not None and losses.peak > LOSS_ROSE * losses.start:
+    if losses is not None and losses.rose:
         return Symptom(
             "lr-too-high",
             0,
@@ -295,12 +300,11 @@ def _learning_rate(latest, layers, batch_loss, lr, peak_lr) -> Symptom | None:
     return None
 
 
-def _not_decreasing(batch_loss) -> Symptom | None:
+def _not_decreasing(losses: _Losses | None) -> Symptom | None:
     """The loss over the last batches against the start, when it did not rise (that is the
     learning rate's symptom): with healthy steps and gradients, labels that do not match the
     inputs are what is left."""
-    losses = _losses(batch_loss)
-    if losses is None or losses.peak > LOSS_ROSE * losses.start:
+    if losses is None or losses.rose:
         return None
     if losses.last <= NOT_DECREASING * losses.start:
         return None

@@ -180,7 +180,7 @@ def _run_epoch(
             loss, outputs = monitor.watch(model, step, xb, yb)
         else:
             loss, outputs = step(xb, yb)
-        _check_loss(loss, state.history.batch_loss, model, xb, f"epoch {epoch}, batch {batch}", lr)
+        _check_loss(loss, state.history.batch_loss, model, xb, epoch, batch, lr)
         state.history.batch_loss.append(loss)
         state.loss_sum += loss * len(yb)
         state.correct += int(np.count_nonzero(outputs.argmax(axis=1) == yb))
@@ -202,19 +202,20 @@ NON_FINITE_ADVICE = "lower the learning rate (try a tenth) or run `numpynn diagn
 DIVERGED = 1e4  # a loss this many times the first batch's (or 1, if larger) is not coming back
 
 
-def _check_loss(loss: float, losses: list[float], model, x, where: str, lr: float) -> None:
+def _check_loss(loss: float, losses: list[float], model, x, epoch: int, batch: int, lr: float):
     """Stop at a loss that is not finite, or finite but diverged: an explosion that overflows a
-    few steps later, or leaves every ReLU dead and the loss back at chance."""
+    few steps later, or leaves every ReLU dead and the loss back at chance. Runs every batch: the
+    messages are built only when one is raised."""
     first = losses[0] if losses else loss
     if not math.isfinite(loss):
         raise FloatingPointError(
-            f"loss is {loss} at {where} (lr={lr:g}): {locate_non_finite(model, x)}; "
-            f"{NON_FINITE_ADVICE}"
+            f"loss is {loss} at epoch {epoch}, batch {batch} (lr={lr:g}): "
+            f"{locate_non_finite(model, x)}; {NON_FINITE_ADVICE}"
         )
     if loss > DIVERGED * max(first, 1.0):
         raise FloatingPointError(
-            f"loss is {loss:.3g} at {where} (lr={lr:g}), up from {first:.3g} at the first "
-            f"batch: training diverged; {NON_FINITE_ADVICE}"
+            f"loss is {loss:.3g} at epoch {epoch}, batch {batch} (lr={lr:g}), up from "
+            f"{first:.3g} at the first batch: training diverged; {NON_FINITE_ADVICE}"
         )
 
 

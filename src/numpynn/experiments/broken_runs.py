@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..diagnostics import Monitor
+from ..diagnostics import Monitor, dense_layers
 from ..files import atomic_write_json, atomic_write_text
-from ..layers import Dense
 from ..runs.config import TrainConfig
 from ..runs.run import RunSetup, monitor_batch, prepare_run
 from ..tables import csv_text, markdown_table
@@ -41,17 +40,13 @@ def _labels_shuffled(setup: RunSetup) -> None:
 
 
 def _relu_biases_minus_5(setup: RunSetup) -> None:
-    for layer in _dense(setup)[:-1]:
+    for layer in dense_layers(setup.model)[:-1]:
         layer.b.value[...] = -5.0
 
 
 def _weights_times_10(setup: RunSetup) -> None:
-    for layer in _dense(setup):
+    for layer in dense_layers(setup.model):
         layer.W.value[...] *= 10.0
-
-
-def _dense(setup: RunSetup) -> list[Dense]:
-    return [layer for layer in setup.model.layers if isinstance(layer, Dense)]
 
 
 BREAKAGES: dict[str, Callable[[RunSetup], None]] = {

@@ -80,16 +80,20 @@ def diagnose(
     """Run the sanity checks on the network of ``setup = prepare_run(config)`` (which they
     train); return them ``findings_first``."""
     monitor = Monitor(*monitor_batch(setup.train, setup.val))
-    monitor.start(setup.model, setup.loss_fn)
+    checks = [overfit_one_batch(setup, config), tiny_gradcheck(config)]  # on copies of the network
+    checks += short_epoch(setup, config, monitor, sample, progress)  # fit starts the monitor
+    return findings_first([*_start_checks(monitor), *checks])
+
+
+def _start_checks(monitor: Monitor) -> list[Check]:
+    """The inputs and the loss at initialization, as the monitor judged them before training."""
     checks = [_symptom_check(monitor, "inputs", ("unscaled-inputs",),
                              f"root mean square {monitor.input_rms:.2g} (order 1)")]  # fmt: skip
     if monitor.initial_loss is not None:
         chance = math.log(monitor.num_classes)
         detail = f"{monitor.initial_loss:.3g} vs ln({monitor.num_classes}) = {chance:.3g}"
         checks.append(_symptom_check(monitor, "loss at initialization", ("initial-loss",), detail))
-    checks += [overfit_one_batch(setup, config), tiny_gradcheck(config)]
-    checks += short_epoch(setup, config, monitor, sample, progress)
-    return findings_first(checks)
+    return checks
 
 
 def _symptom_check(monitor: Monitor, title: str, names: tuple[str, ...], detail: str) -> Check:
@@ -263,8 +267,9 @@ def diagnose_run(
               f"loss {config.loss}")  # fmt: skip
     log(header)
     checks = diagnose(config, setup, sample=sample, progress=progress)
-    log(format_checklist(checks))
-    summary = format_checklist(checks).splitlines()[-1]
+    checklist = format_checklist(checks)
+    log(checklist)
+    summary = checklist.splitlines()[-1]
     out_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, out_dir / "config.toml")
     atomic_write_json(out_dir / "checks.json", [asdict(c) for c in checks])
