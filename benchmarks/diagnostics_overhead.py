@@ -13,13 +13,13 @@ runs one more forward and backward pass at the end of each epoch (`end_epoch`).
 """
 
 import argparse
-import json
 import statistics
 import time
 import timeit
 
 import numpynn as nn
 from numpynn.diagnostics import Monitor
+from numpynn.files import atomic_write_json
 
 SIZES = [784, 256, 128, 10]
 
@@ -118,8 +118,7 @@ def main():
                    "check_s": check, "step_s": step, "images": len(x), "batches": batches,
                    "parameters": sum(p.value.size for p in nn.mlp(SIZES).parameters()),
                    **{f"{part}_s": [p[part] for p in parts] for part in parts[0]}}  # fmt: skip
-        with open(args.json, "w") as f:
-            json.dump({"settings": vars(args), "results": results}, f, indent=2)
+        atomic_write_json(args.json, {"settings": vars(args), "results": results})
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ optimizer state (4.7 MB for this model with Adam) come back from memory every st
 """
 
 import argparse
-import json
 import statistics
 import time
 
@@ -19,6 +18,7 @@ from throughput import LR, gemm_bound  # benchmarks/throughput.py, beside this s
 
 import numpynn as nn
 import numpynn.training
+from numpynn.files import atomic_write_json
 
 PHASES = ["forward", "loss", "backward", "optimizer step"]
 
@@ -114,8 +114,7 @@ def main():
     if args.json:
         results = {"step_us": per_step, "epoch_s": per_step * steps / args.epochs / 1e6,
                    "in_fit_us": in_fit, "in_cache_us": cached, "matmuls_us": alone}  # fmt: skip
-        with open(args.json, "w") as f:
-            json.dump({"settings": vars(args), "results": results}, f, indent=2)
+        atomic_write_json(args.json, {"settings": vars(args), "results": results})
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ implementation can beat it.
 """
 
 import argparse
-import json
 import statistics
 import time
 import warnings
@@ -25,6 +24,7 @@ import numpy as np
 from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 
 import numpynn as nn
+from numpynn.files import atomic_write_json
 
 LR = {"adam": 1e-3, "momentum": 0.05}
 
@@ -207,8 +207,7 @@ def main():
         print(table(rows, title))
         results[arch] = rows
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"settings": vars(args), "results": results}, f, indent=2)
+        atomic_write_json(args.json, {"settings": vars(args), "results": results})
 
 
 if __name__ == "__main__":

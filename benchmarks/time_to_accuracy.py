@@ -12,7 +12,6 @@ shuffled data per epoch, with the same number of threads.
 """
 
 import argparse
-import json
 import math
 import time
 
@@ -21,6 +20,7 @@ from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 
 import numpynn as nn
 from numpynn.data.batching import train_val_split
+from numpynn.files import atomic_write_json
 from numpynn.runs.config import TrainConfig
 from numpynn.runs.run import seed_streams
 
@@ -136,8 +136,7 @@ def main():
         }
         print(f"\nseconds to 98%: numpynn / pytorch = {to_98['numpynn'] / to_98['pytorch']:.2f}")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"recipe": config.to_dict(), "results": results}, f, indent=2)
+        atomic_write_json(args.json, {"recipe": config.to_dict(), "results": results})
 
 
 if __name__ == "__main__":

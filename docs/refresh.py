@@ -52,7 +52,8 @@ def main(argv=None) -> int:
             problems = check_records(RECIPES, load_records(), PAGES)
             todo = [r for r in RECIPES if any(p.startswith(f"{r.id}:") for p in problems)]
         _run(todo)
-    changed = [page for page in PAGES if rewrite(page, mark_values(load_records()))]
+    values = mark_values(load_records())
+    changed = [page for page in PAGES if rewrite(page, values)]
     print(f"rewrote {', '.join(str(p.relative_to(ROOT)) for p in changed) or 'no page'}")
     return _check()
 

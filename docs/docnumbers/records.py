@@ -13,6 +13,7 @@ and the constants of the study module it runs (learning-rate grids, presets, bud
 whose configuration differs from today's is stale."""
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import inspect
@@ -90,20 +91,26 @@ class Recipe:
 
 def configuration(command: str) -> dict:
     """What decides the result of ``command`` (``numpynn ...``), resolved by today's code."""
-    from numpynn.cli.main import build_parser
-
     argv = shlex.split(command)
     if argv[0] == "python":
         return _benchmark_configuration(argv)
     if argv[0] != "numpynn":
         raise ValueError(f"{command!r}: a recipe runs numpynn commands or benchmarks/ scripts")
-    args = build_parser().parse_args(argv[1:])
+    args = _cli_parser().parse_args(argv[1:])
     arguments = {k: v for k, v in vars(args).items() if k not in PRESENTATION}
     resolved = _RESOLVERS.get(args.command, lambda args: None)(args)
     study = STUDY_MODULES.get(args.command)
     modules = BEHAVIOUR_MODULES + ([study] if study else [])
     constants = {name: _constants(importlib.import_module(name)) for name in modules}
     return _plain({"arguments": arguments, "resolved": resolved, "constants": constants})
+
+
+@functools.cache
+def _cli_parser():
+    """numpynn's parser, built once: a check resolves every command of every recipe."""
+    from numpynn.cli.main import build_parser
+
+    return build_parser()
 
 
 def _benchmark_configuration(argv: list[str]) -> dict:

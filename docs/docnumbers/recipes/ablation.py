@@ -1,10 +1,10 @@
 """The numbers and figures of docs/ablation.md (and the ablation row of README.md): the default
 study's REPORT.md, summary and run histories."""
 
-import csv
 import statistics
 
 from ..records import Recipe
+from .runfiles import rows as _rows
 
 FIGURES = [
     "accuracy_vs_width",
@@ -13,11 +13,6 @@ FIGURES = [
     "validation_curves",
     "accuracy_vs_cost",
 ]
-
-
-def _rows(path) -> list[dict]:
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
 
 
 def _section(report: str, title: str) -> str:

@@ -1,11 +1,11 @@
 """The numbers of docs/activations.md."""
 
-import csv
 import json
 
 from numpynn.tables import markdown_table
 
 from ..records import Recipe
+from .runfiles import rows as _rows
 
 VARIANTS = ["sigmoid, Xavier", "sigmoid, He", "tanh, Xavier", "ReLU, He"]
 RATIO_DEPTHS = [2, 4, 6, 8, 10]  # the rows of the page's ratio table
@@ -14,11 +14,6 @@ ONE_EPOCH = {
     name: f"numpynn train --diagnostics --epochs 1 --activation {name} --optimizer sgd --lr 0.1"
     for name in ("sigmoid", "tanh", "relu")
 }
-
-
-def _rows(path) -> list[dict]:
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
 
 
 def _last_epoch(run) -> dict:

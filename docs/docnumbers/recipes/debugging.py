@@ -2,7 +2,6 @@
 runs, the statistics of the default run and the overfitting one, `numpynn diagnose --lr 50`, the
 NaN guard's errors, lr-find's suggestions and what the statistics cost."""
 
-import csv
 import json
 import re
 import statistics
@@ -10,6 +9,7 @@ import statistics
 from numpynn.tables import markdown_table
 
 from ..records import Recipe
+from .runfiles import numeric_rows
 
 NAN = "numpynn train --optimizer sgd --lr 1e20"
 DIVERGED_LATER = (
@@ -96,8 +96,7 @@ def _overhead(runs) -> dict:
 
 
 def _history(run) -> list[dict]:
-    with open(run.out / "history.csv", newline="") as file:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(file)]
+    return numeric_rows(run.out / "history.csv")
 
 
 def _layers(row) -> list[str]:

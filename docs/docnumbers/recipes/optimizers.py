@@ -1,17 +1,12 @@
 """The numbers of docs/optimizers.md."""
 
-import csv
 import json
 import statistics
 
 from numpynn.tables import markdown_table
 
 from ..records import Recipe
-
-
-def _rows(path) -> list[dict]:
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
+from .runfiles import rows as _rows
 
 
 def _steps(row: dict, budget: dict) -> str:

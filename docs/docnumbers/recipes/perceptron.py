@@ -1,21 +1,15 @@
 """The numbers of docs/perceptron.md (and the perceptron rows of README.md)."""
 
-import csv
-import json
-
 from ..records import Recipe
+from .runfiles import metrics as _metrics
+from .runfiles import numeric_rows
 
 MNIST_VARIANTS = {"plain": "", "averaged (`--averaged`)": " --averaged",
                   "pocket (`--pocket`)": " --pocket", "averaged + pocket": " --averaged --pocket"}  # fmt: skip
 
 
-def _metrics(run) -> dict:
-    return json.loads((run.out / "metrics.json").read_text())
-
-
 def _epochs(run) -> list[dict]:
-    with open(run.out / "mistakes.csv", newline="") as file:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(file)]
+    return numeric_rows(run.out / "mistakes.csv")
 
 
 def _blobs(runs) -> dict:

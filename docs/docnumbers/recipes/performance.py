@@ -1,17 +1,13 @@
 """The measured numbers of docs/performance.md (and README's speed paragraph): the benchmark
 scripts' own results (``--json``)."""
 
-import json
 import statistics
 
 from ..records import Recipe
+from .runfiles import results as _results
 
 NAMES = {"numpynn": "numpynn", "pytorch": "PyTorch", "scikit-learn": "scikit-learn",
          "GEMM bound": "GEMM bound"}  # fmt: skip
-
-
-def _results(run) -> dict:
-    return json.loads((run.out / "results.json").read_text())["results"]
 
 
 def _ratio(value) -> str:

@@ -1,14 +1,10 @@
 """The numbers of README.md (the perceptron's are in perceptron.py)."""
 
-import json
 import re
 import statistics
 
 from ..records import Recipe
-
-
-def _metrics(run) -> dict:
-    return json.loads((run.out / "metrics.json").read_text())
+from .runfiles import metrics as _metrics
 
 
 def _seeds(runs) -> dict:
