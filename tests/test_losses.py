@@ -108,3 +108,26 @@ def test_a_label_error_names_the_loss(name, who):
     assert repr(loss) == f"{who}()"
     with pytest.raises(ValueError, match=rf"^{who}: labels must have shape \(2,\)"):
         loss.forward(np.zeros((2, 3)), np.array([0]))
+
+
+def test_sigmoid_cross_entropy_matches_nielsens_formula_summed_over_outputs():
+    logits = np.array([[0.5, -1.0, 2.0], [0.0, 3.0, -0.5]])
+    labels = np.array([2, 0])
+    a, y = 1 / (1 + np.exp(-logits)), np.eye(3)[labels]
+    expected = np.sum(-y * np.log(a) - (1 - y) * np.log(1 - a)) / 2  # Σⱼ per image, mean over N
+    loss = nn.SigmoidCrossEntropy()
+    assert loss.forward(logits, labels) == pytest.approx(expected, rel=1e-14)
+    np.testing.assert_allclose(loss.backward(), (a - y) / 2, rtol=1e-14)  # (σ(z) − y) / N
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_cross_entropy_is_finite_for_huge_logits(dtype):
+    logits = np.array([[1e4, -1e4, 0.0]], dtype=dtype)
+    loss = nn.SigmoidCrossEntropy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = loss.forward(logits, np.array([1]))  # confidently wrong on two outputs
+        grad = loss.backward()
+    assert value == pytest.approx(2e4 + math.log(2), rel=1e-6)
+    assert grad.dtype == dtype
+    np.testing.assert_allclose(grad, [[1.0, -1.0, 0.5]], rtol=1e-6)

@@ -361,3 +361,26 @@ def test_adamw_default_learning_rate_is_1e_3():
 )  # fmt: skip
 def test_an_optimizer_s_repr_shows_the_options_that_differ_from_the_defaults(make, expected):
     assert repr(make([parameter([1.0], [0.0])])) == expected
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "adamw", "rmsprop"])
+def test_decay_biases_false_leaves_biases_alone_packed_or_not(name):
+    """A model's parameters share one buffer (the packed path); loose copies go one by one:
+    both decay only the weights, to the same numbers."""
+    model = nn.mlp([5, 4, 3], seed=0, dtype="float64")
+    for p in model.parameters():
+        p.value[...] += 1.0  # nonzero biases: a decay would move them
+    loose = [nn.Parameter(p.value.copy(), p.name) for p in model.parameters()]
+    before = [p.value.copy() for p in loose]
+    packed = nn.get_optimizer(name, model.parameters(), 0.1, weight_decay=0.5, decay_biases=False)
+    separate = nn.get_optimizer(name, loose, 0.1, weight_decay=0.5, decay_biases=False)
+    assert len(packed.blocks) == 1 and len(separate.blocks) == 4
+    for _ in range(3):  # zero gradients: only the decay moves anything
+        packed.step()
+        separate.step()
+    for p, q, old in zip(model.parameters(), loose, before):
+        np.testing.assert_array_equal(p.value, q.value)
+        if p.value.ndim == 1:
+            np.testing.assert_array_equal(p.value, old)  # a bias: untouched
+        else:
+            assert np.abs(p.value).sum() < np.abs(old).sum()  # a weight: shrunk

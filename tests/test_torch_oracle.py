@@ -26,15 +26,19 @@ TORCH_ACTIVATIONS = {
 def test_every_activation_and_loss_has_its_torch_counterpart():
     """A new activation or loss needs its PyTorch twin here, or the oracle cannot check it."""
     assert set(TORCH_ACTIVATIONS) == set(nn.ACTIVATIONS)
-    assert set(nn.LOSSES) == {"cross-entropy", "mse"}  # torch_loss below knows these
+    assert set(nn.LOSSES) == {"cross-entropy", "sigmoid-cross-entropy", "mse"}  # torch_loss's
 
 
 def torch_loss(name, outputs, labels):
-    """torch's definition of our losses: CrossEntropyLoss, and MSELoss against one-hot targets."""
+    """torch's definition of our losses: CrossEntropyLoss, BCEWithLogitsLoss summed over the
+    outputs and averaged over the batch, and MSELoss against one-hot targets."""
     labels = torch.from_numpy(labels)
+    one_hot = F.one_hot(labels, outputs.shape[1]).double()
     if name == "cross-entropy":
         return F.cross_entropy(outputs, labels)
-    return F.mse_loss(outputs, F.one_hot(labels, outputs.shape[1]).double())
+    if name == "sigmoid-cross-entropy":
+        return F.binary_cross_entropy_with_logits(outputs, one_hot, reduction="sum") / len(labels)
+    return F.mse_loss(outputs, one_hot)
 
 
 def leaf(array):
@@ -172,6 +176,32 @@ def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropou
         assert_matches(p.grad, p_t.grad)
 
 
+@pytest.mark.parametrize("output_activation", sorted(nn.ACTIVATIONS))
+def test_an_output_activation_and_normal_biases_match_torch_autograd(output_activation, rng):
+    """Nielsen's chapter-1 network: N(0, 1) weights and biases, an activation after the last
+    layer, the squared error."""
+    model = nn.mlp([6, 5, 3], "sigmoid", init="normal", bias_init="normal",
+                   output_activation=output_activation, dtype="float64", rng=rng)  # fmt: skip
+    x, labels = rng.standard_normal((4, 6)), rng.integers(0, 3, 4)
+    loss_fn = nn.MeanSquaredError()
+    outputs = model.forward(x)
+    value = loss_fn.forward(outputs, labels)
+    grad_x = model.backward(loss_fn.backward())
+
+    x_t = leaf(x)
+    W0, b0, W1, b1 = params_t = [leaf(p.value) for p in model.parameters()]
+    h = TORCH_ACTIVATIONS[output_activation](
+        F.linear(torch.sigmoid(F.linear(x_t, W0.T, b0)), W1.T, b1)
+    )
+    loss_t = torch_loss("mse", h, labels)
+    loss_t.backward()
+    assert value == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(outputs, h)
+    assert_matches(grad_x, x_t.grad)
+    for p, p_t in zip(model.parameters(), params_t, strict=True):
+        assert_matches(p.grad, p_t.grad)
+
+
 def test_random_mlps_cover_every_activation_loss_and_depth():
     cases = random_mlp_cases()
     assert len(cases) >= 20
@@ -290,6 +320,36 @@ def test_100_steps_match_torch_optim(cls, torch_cls, options):
     assert_match(
         run_numpynn(cls, options, values, grads), run_torch(torch_cls, options, values, grads)
     )
+
+
+DECAY_GRID = [
+    (nn.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1}),
+    (nn.Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.1}),
+    (nn.AdamW, torch.optim.AdamW, {"lr": 0.01, "weight_decay": 0.3}),
+    (nn.RMSProp, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.2}),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "torch_cls", "options"), DECAY_GRID, ids=lambda v: getattr(v, "__name__", "")
+)
+def test_weight_decay_without_biases_matches_torch_parameter_groups(cls, torch_cls, options):
+    """decay_biases=False: the 1-D parameters (biases) are not decayed, as torch with a group
+    of weight_decay 0 for them."""
+    values, grads = random_problem(seed=7)
+    ours = [nn.Parameter(v.copy()) for v in values]
+    opt = cls(ours, decay_biases=False, **options)
+    theirs = [torch.tensor(v, requires_grad=True) for v in values]
+    groups = [{"params": [p for p in theirs if p.ndim > 1]},
+              {"params": [p for p in theirs if p.ndim == 1], "weight_decay": 0.0}]  # fmt: skip
+    opt_t = torch_cls(groups, foreach=False, **options)
+    for step_grads in grads:
+        for p, p_t, g in zip(ours, theirs, step_grads):
+            p.grad[...] = g
+            p_t.grad = torch.tensor(g)
+        opt.step()
+        opt_t.step()
+    assert_match([p.value for p in ours], [p.detach().numpy() for p in theirs])
 
 
 @pytest.mark.parametrize("clip_norm", [0.1, 1.0, 1e6])

@@ -67,9 +67,11 @@ def check_records(recipes: list[Recipe], records: dict[str, dict], pages: list[P
 
 
 def differences(old, new, path: str = "") -> list[str]:
-    """Where two JSON values differ, e.g. ``resolved.batch_size: 128 then, 256 now``."""
+    """Where two JSON values differ, e.g. ``resolved.batch_size: 128 then, 256 now``. A key that
+    is new today and unset (None) is no difference: adding an option changes no old result."""
     if isinstance(old, dict) and isinstance(new, dict):
         return [d for key in sorted(set(old) | set(new), key=str)
+                if key in old or new[key] is not None
                 for d in differences(old.get(key, "(absent)"), new.get(key, "(absent)"),
                                      f"{path}.{key}" if path else str(key))]  # fmt: skip
     if old != new:

@@ -5,15 +5,25 @@ from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Tanh, 
 from .gradcheck import GradcheckReport, gradcheck
 from .history import History
 from .init import (
+    BIAS_INITIALIZERS,
     INITIALIZERS,
     get_initializer,
     he_normal,
     he_uniform,
+    lecun_normal,
+    normal,
     xavier_normal,
     xavier_uniform,
 )
 from .layers import Dense, Dropout, Layer
-from .losses import LOSSES, Loss, MeanSquaredError, SoftmaxCrossEntropy, get_loss
+from .losses import (
+    LOSSES,
+    Loss,
+    MeanSquaredError,
+    SigmoidCrossEntropy,
+    SoftmaxCrossEntropy,
+    get_loss,
+)
 from .model import Sequential, mlp
 from .optim import (
     OPTIMIZERS,
@@ -44,6 +54,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "BIAS_INITIALIZERS",
     "INITIALIZERS",
     "LOSSES",
     "OPTIMIZERS",
@@ -72,6 +83,7 @@ __all__ = [
     "Schedule",
     "Sequential",
     "Sigmoid",
+    "SigmoidCrossEntropy",
     "SoftmaxCrossEntropy",
     "StepDecay",
     "Tanh",
@@ -87,9 +99,11 @@ __all__ = [
     "gradcheck",
     "he_normal",
     "he_uniform",
+    "lecun_normal",
     "load",
     "make_schedule",
     "mlp",
+    "normal",
     "novikoff_bound",
     "save",
     "train_step",

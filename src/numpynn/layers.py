@@ -7,7 +7,7 @@ never changes ``p.value``.
 
 import numpy as np
 
-from .init import get_initializer
+from .init import get_initializer, init_bias
 from .parameter import Parameter
 from .validation import check_number
 
@@ -49,6 +49,7 @@ class Dense(Layer):
     """Affine map y = x @ W + b.
 
     Shapes: x (N, in_features) -> y (N, out_features); W (in_features, out_features), b (out,).
+    ``init`` draws W (``numpynn.init``); ``bias_init`` is ``zeros`` or ``normal`` (N(0, 1)).
     """
 
     def __init__(
@@ -59,19 +60,19 @@ class Dense(Layer):
         rng: np.random.Generator | None = None,
         dtype: str = "float32",
         name: str = "dense",
+        bias_init: str = "zeros",
     ):
         if in_features < 1 or out_features < 1:
             raise ValueError(
                 f"Dense: in_features and out_features must be >= 1, got {in_features}, {out_features}"
             )
         initializer = get_initializer(init)
-        if rng is None and init != "zeros":
-            raise TypeError(
-                f"Dense: init={init!r} draws random numbers; pass rng=np.random.default_rng(seed)"
-            )
+        if rng is None and (init, bias_init) != ("zeros", "zeros"):
+            raise TypeError(f"Dense: init={init!r}, bias_init={bias_init!r} draw random numbers; "
+                            "pass rng=np.random.default_rng(seed)")  # fmt: skip
         self.in_features, self.out_features, self.name = in_features, out_features, name
         self.W = Parameter(initializer(in_features, out_features, rng, dtype), f"{name}.W")
-        self.b = Parameter(np.zeros(out_features, dtype=dtype), f"{name}.b")
+        self.b = Parameter(init_bias(bias_init, out_features, rng, dtype), f"{name}.b")
         self._x = None
 
     def forward(self, x, training=False):

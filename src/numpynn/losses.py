@@ -1,12 +1,15 @@
 """Losses: ``forward(outputs, labels) -> float`` (a mean over the batch) and
-``backward() -> grad_outputs``, with the same definitions as torch.nn.CrossEntropyLoss / MSELoss.
+``backward() -> grad_outputs``, with the same definitions as torch.nn.CrossEntropyLoss / MSELoss
+(and, for the sigmoid cross-entropy, torch.nn.BCEWithLogitsLoss summed over outputs).
 """
 
 import numpy as np
 
+from .activations import Sigmoid
 from .validation import look_up
 
-__all__ = ["softmax", "Loss", "SoftmaxCrossEntropy", "MeanSquaredError", "LOSSES", "get_loss"]
+__all__ = ["softmax", "Loss", "SoftmaxCrossEntropy", "SigmoidCrossEntropy", "MeanSquaredError",
+           "LOSSES", "get_loss"]  # fmt: skip
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -102,6 +105,34 @@ class SoftmaxCrossEntropy(Loss):
         return self._probs
 
 
+class SigmoidCrossEntropy(Loss):
+    """A sigmoid on each output and the binary cross-entropy of each against its one-hot target,
+    summed over the C outputs and averaged over the batch (Nielsen's cross-entropy, chapter 3):
+
+        loss = (1/N) Σₙ Σ_c −y ln σ(z) − (1 − y) ln(1 − σ(z)),   z = logits[n, c]
+
+    computed from the logits as max(z, 0) − z·y + ln(1 + exp(−|z|)), finite for any z. Unlike
+    the softmax, each output is a probability of its own: the outputs need not sum to 1.
+    """
+
+    def __init__(self):
+        self._probs = None
+
+    def forward(self, logits, labels):
+        check_labels(logits, labels, "SigmoidCrossEntropy")
+        self._targets = one_hot(labels, logits.shape[1], logits.dtype)
+        losses = np.maximum(logits, 0) - logits * self._targets
+        losses += np.log1p(np.exp(-np.abs(logits)))
+        self._probs = Sigmoid().forward(logits)
+        return float(losses.sum()) / len(labels)
+
+    def backward(self):
+        if self._probs is None:
+            raise RuntimeError("SigmoidCrossEntropy: backward called before forward")
+        # dL/dz = (σ(z) − y) / N: σ′ = σ(1 − σ) cancels the cross-entropy's 1/(σ(1 − σ))
+        return (self._probs - self._targets) * self._probs.dtype.type(1 / len(self._probs))
+
+
 class MeanSquaredError(Loss):
     """Mean squared error against one-hot targets (or against given float targets of the outputs'
     shape), averaged over all N·C elements as torch.nn.MSELoss:
@@ -128,9 +159,14 @@ class MeanSquaredError(Loss):
         return self._diff * self._diff.dtype.type(2 / self._diff.size)
 
 
-LOSSES = {"cross-entropy": SoftmaxCrossEntropy, "mse": MeanSquaredError}
+LOSSES = {
+    "cross-entropy": SoftmaxCrossEntropy,
+    "sigmoid-cross-entropy": SigmoidCrossEntropy,
+    "mse": MeanSquaredError,
+}
 
 
 def get_loss(name: str) -> Loss:
-    """A new loss by its command-line name: ``cross-entropy`` or ``mse``."""
+    """A new loss by its command-line name: ``cross-entropy``, ``sigmoid-cross-entropy`` or
+    ``mse``."""
     return look_up("loss", name, LOSSES)()

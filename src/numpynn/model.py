@@ -73,16 +73,21 @@ def mlp(
     *,
     dropout: float = 0.0,
     init: str | None = None,
+    bias_init: str = "zeros",
+    output_activation: str | None = None,
     dtype: str = "float32",
     seed: int | None = 0,
     rng: np.random.Generator | None = None,
 ) -> Sequential:
     """A multi-layer perceptron: Dense → activation [→ Dropout] for each hidden layer, then a final
-    Dense that outputs logits (no activation).
+    Dense that outputs logits (no activation), or ``output_activation`` of them.
 
     Args:
         sizes: layer widths from input to output, e.g. [784, 256, 128, 10]; at least two.
         init: weight initializer; by default He for ReLU-like activations, Xavier for the others.
+        bias_init: ``zeros`` (the default) or ``normal`` (N(0, 1), as Nielsen's book).
+        output_activation: e.g. ``sigmoid`` after the last Dense (Nielsen's chapter 1); None
+            outputs logits, which the softmax and sigmoid cross-entropies expect.
         seed / rng: where the weights (and dropout masks) come from; ``rng`` wins if given.
     """
     sizes = [int(s) for s in sizes]
@@ -91,18 +96,22 @@ def mlp(
             f"mlp: sizes must list at least an input and an output width >= 1, got {sizes}"
         )
     check_size(sizes, "mlp")
-    get_activation(activation)  # validate the name before building anything
+    for name in (activation, output_activation or "identity"):
+        get_activation(name)  # validate the names before building anything
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"mlp: dtype must be float32 or float64, got {dtype!r}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     init = init or DEFAULT_INIT.get(activation, "xavier_normal")
     layers: list[Layer] = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Dense(fan_in, fan_out, init=init, rng=rng, dtype=dtype, name=f"dense{i}"))
+        layers.append(Dense(fan_in, fan_out, init=init, rng=rng, dtype=dtype, name=f"dense{i}",
+                            bias_init=bias_init))  # fmt: skip
         if i < len(sizes) - 2:
             layers.append(get_activation(activation))
             if dropout > 0:
                 layers.append(Dropout(dropout, rng=rng))
+    if output_activation is not None:
+        layers.append(get_activation(output_activation))
     return Sequential(layers)
 
 

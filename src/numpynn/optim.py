@@ -13,16 +13,8 @@ from .buffers import packed
 from .parameter import Parameter
 from .validation import check_number, look_up
 
-__all__ = [
-    "Optimizer",
-    "SGD",
-    "Adam",
-    "AdamW",
-    "RMSProp",
-    "OPTIMIZERS",
-    "get_optimizer",
-    "clip_grad_norm",
-]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "OPTIMIZERS", "get_optimizer",
+           "clip_grad_norm"]  # fmt: skip
 
 
 class Optimizer:
@@ -32,20 +24,32 @@ class Optimizer:
     viewing the single buffer that a model's parameters share (``buffers.pack``), so a step is a
     few passes over one array; or, for parameters that do not tile one buffer, the parameters
     themselves. The update formulas are elementwise, so both give the same numbers.
+
+    ``decay_biases=False`` applies the weight decay to the weights only, never to the biases (the
+    1-D parameters), as Nielsen's book and most modern recipes do.
     """
 
     weight_decay = 0.0
 
-    def __init__(self, params, lr: float):
+    def __init__(self, params, lr: float, decay_biases: bool = True):
         self.params: list[Parameter] = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         self.lr = check_number("lr", lr, 0, low_open=True, who=type(self).__name__)
         self.t = 0
+        self.decay_biases = bool(decay_biases)
         whole = packed(self.params)
         self.blocks = [whole] if whole is not None else self.params
         self.state = [self.init_state(p) for p in self.blocks]
         self._work = [np.empty_like(p.value) for p in self.blocks]  # scratch, reused every step
+        self._decays = [self.weight_decay] * len(self.blocks)  # per block; see _grad
+        if self.weight_decay and not self.decay_biases:  # 0 at the biases (the 1-D parameters)
+            rates = [np.full(p.shape, self.weight_decay * (p.value.ndim > 1), p.value.dtype)
+                     for p in self.params]  # fmt: skip
+            self._decays = (
+                [np.concatenate([r.ravel() for r in rates])] if whole is not None else rates
+            )
+        self._decay = self.weight_decay  # the decay of the block being updated
 
     def init_state(self, p: Parameter) -> dict:
         return {}
@@ -58,7 +62,8 @@ class Optimizer:
         # one thread: an update is bound by memory bandwidth, and a second thread measured no
         # faster inside fit (docs/performance.md)
         self.t += 1
-        for p, state, work in zip(self.blocks, self.state, self._work):
+        for p, state, work, decay in zip(self.blocks, self.state, self._work, self._decays):
+            self._decay = decay
             self.update(p, state, work)
 
     def zero_grad(self) -> None:
@@ -100,11 +105,16 @@ class Optimizer:
             value[...] = state_dict[key]
         self.t, self.lr = int(state_dict["t"]), float(state_dict["lr"])
 
+    def _decay_repr(self) -> str:
+        biases = "" if self.decay_biases else ", decay_biases=False"
+        return f", weight_decay={self.weight_decay}{biases}" if self.weight_decay else ""
+
     def _grad(self, p: Parameter) -> np.ndarray:
-        """grad + weight_decay·θ (L2 regularisation), without touching ``p.grad``."""
+        """grad + weight_decay·θ (L2 regularisation; 0 at biases with ``decay_biases=False``),
+        without touching ``p.grad``."""
         if not self.weight_decay:
             return p.grad
-        g = p.value * self.weight_decay
+        g = p.value * self._decay
         g += p.grad
         return g
 
@@ -117,8 +127,9 @@ class SGD(Optimizer):
     """
 
     def __init__(
-        self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0
-    ):
+        self, params, lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
+        decay_biases=True,
+    ):  # fmt: skip
         self.momentum = check_number("momentum", momentum, 0, 1, who="SGD")
         self.dampening = check_number("dampening", dampening, 0, 1, who="SGD")
         self.weight_decay = check_number("weight_decay", weight_decay, 0, who="SGD")
@@ -128,7 +139,7 @@ class SGD(Optimizer):
                 f"and dampening={dampening}; pass momentum=0.9"
             )
         self.nesterov = bool(nesterov)
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
     def init_state(self, p):
         return {"momentum_buffer": np.zeros_like(p.value)} if self.momentum else {}
@@ -154,7 +165,7 @@ class SGD(Optimizer):
         extra = f", momentum={self.momentum}" if self.momentum else ""
         extra += f", dampening={self.dampening}" if self.dampening else ""
         extra += ", nesterov=True" if self.nesterov else ""
-        extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        extra += self._decay_repr()
         return f"SGD(lr={self.lr}{extra})"
 
 
@@ -173,8 +184,9 @@ class Adam(Optimizer):
     decoupled = False  # AdamW decays θ directly instead of adding weight_decay·θ to the gradient
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
-    ):
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+        decay_biases=True,
+    ):  # fmt: skip
         who = type(self).__name__
         if len(betas) != 2:
             raise ValueError(f"{who}: betas must be a pair (β₁, β₂), got {betas!r}")
@@ -184,7 +196,7 @@ class Adam(Optimizer):
         self.eps = check_number("eps", eps, 0, who=who)
         self.weight_decay = check_number("weight_decay", weight_decay, 0, who=who)
         self.amsgrad = bool(amsgrad)
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
     def init_state(self, p):
         state = {"grad_sum": np.zeros_like(p.value), "sq_sum": np.zeros_like(p.value)}
@@ -193,7 +205,7 @@ class Adam(Optimizer):
     def update(self, p, state, work):
         beta1, beta2 = self.betas
         if self.decoupled:
-            p.value *= 1 - self.lr * self.weight_decay
+            p.value *= 1 - self.lr * self._decay
             g = p.grad
         else:
             g = self._grad(p)
@@ -215,7 +227,7 @@ class Adam(Optimizer):
         p.value -= work
 
     def __repr__(self):
-        extra = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        extra = self._decay_repr()
         extra += ", amsgrad=True" if self.amsgrad else ""
         return f"{type(self).__name__}(lr={self.lr}, betas={self.betas}{extra})"
 
@@ -229,9 +241,10 @@ class AdamW(Adam):
     decoupled = True
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
-    ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+        decay_biases=True,
+    ):  # fmt: skip
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decay_biases)
 
 
 class RMSProp(Optimizer):
@@ -243,14 +256,15 @@ class RMSProp(Optimizer):
     """
 
     def __init__(
-        self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
-    ):
+        self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+        decay_biases=True,
+    ):  # fmt: skip
         self.alpha = check_number("alpha", alpha, 0, 1, who="RMSProp")
         self.eps = check_number("eps", eps, 0, who="RMSProp")
         self.weight_decay = check_number("weight_decay", weight_decay, 0, who="RMSProp")
         self.momentum = check_number("momentum", momentum, 0, 1, who="RMSProp")
         self.centered = bool(centered)
-        super().__init__(params, lr)
+        super().__init__(params, lr, decay_biases)
 
     def init_state(self, p):
         state = {"square_avg": np.zeros_like(p.value)}
@@ -290,7 +304,7 @@ class RMSProp(Optimizer):
     def __repr__(self):
         extra = f", momentum={self.momentum}" if self.momentum else ""
         extra += ", centered=True" if self.centered else ""
-        extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        extra += self._decay_repr()
         return f"RMSProp(lr={self.lr}, alpha={self.alpha}{extra})"
 
 

@@ -23,3 +23,11 @@ def test_train_val_split_is_disjoint_seeded_and_validated():
     np.testing.assert_array_equal(yt, yt2)
     with pytest.raises(ValueError, match=r"val_size must be in \[0, 19\], got 20"):
         train_val_split(x, labels, 20, np.random.default_rng(0))
+
+
+def test_an_ordered_split_holds_out_the_last_examples_in_order():
+    x, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    (x_train, y_train), (x_val, y_val) = train_val_split(x, y, 3, None)
+    np.testing.assert_array_equal(y_train, np.arange(7))
+    np.testing.assert_array_equal(y_val, [7, 8, 9])
+    np.testing.assert_array_equal(x_val, x[7:])

@@ -174,6 +174,17 @@ def test_a_study_constant_is_part_of_the_configuration(monkeypatch):
     ]
 
 
+def test_a_new_option_left_unset_changes_no_record_but_one_that_is_set_does():
+    old = {"resolved": {"lr": 0.005}}
+    assert differences(old, {"resolved": {"lr": 0.005, "split": None}}) == []
+    assert differences(old, {"resolved": {"lr": 0.005, "split": "ordered"}}) == [
+        "resolved.split: '(absent)' then, 'ordered' now"
+    ]
+    assert differences({"resolved": {"split": "ordered"}}, {"resolved": {"split": None}}) == [
+        "resolved.split: 'ordered' then, None now"
+    ]
+
+
 def test_records_say_what_produced_them():
     for name, record in RECORDS.items():
         produced = record["produced"]

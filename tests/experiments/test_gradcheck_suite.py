@@ -6,17 +6,22 @@ import csv
 from cli_runner import run
 
 import numpynn as nn
+from numpynn.experiments.gradcheck_suite import CLASSICS
 
 
 def test_gradcheck_all_passes_on_every_activation_loss_and_depth(tmp_path, capsys):
     code, out, _ = run(capsys, "gradcheck", "--all", "--quiet", "--out", str(tmp_path))
     assert code == 0
-    networks = len(nn.ACTIVATIONS) * len(nn.LOSSES) * 3  # depths 1-3
+    grid = len(nn.ACTIVATIONS) * len(nn.LOSSES) * 3  # depths 1-3
+    networks = grid + len(CLASSICS)
     lines = [line for line in out.splitlines() if line.startswith("PASS ")]
     assert len(lines) == networks and "784-32-16-8-10 sigmoid, mse" in out
+    assert "784-30-10 sigmoid, mse, output_activation sigmoid, init normal, bias_init normal" in out
+    assert "784-30-10 sigmoid, sigmoid-cross-entropy, init lecun_normal, bias_init normal" in out
     assert f"{networks}/{networks} networks PASS" in out
     rows = list(csv.DictReader((tmp_path / "gradcheck.csv").read_text().splitlines()))
-    assert len(rows) == networks // 3 * (5 + 7 + 9)  # parameters + input per network, depths 1-3
+    # parameters + input per network, depths 1-3, then the classics' one hidden layer each
+    assert len(rows) == grid // 3 * (5 + 7 + 9) + 5 * len(CLASSICS)
     assert {row["result"] for row in rows} <= {"PASS", "SKIP"}
     assert max(float(row["max_rel_error"]) for row in rows) < 1e-7
     assert (tmp_path / "gradcheck.md").read_text().count("## 784-") == networks
@@ -66,7 +71,7 @@ def test_gradcheck_exits_1_and_shows_the_failing_tensor_when_a_backward_is_wrong
     assert "0/1 networks PASS" in out
 
     code, out, _ = run(capsys, "gradcheck", "--all", "--quiet")
-    networks = len(nn.ACTIVATIONS) * len(nn.LOSSES) * 3
+    networks = len(nn.ACTIVATIONS) * len(nn.LOSSES) * 3 + len(CLASSICS)
     assert code == 1 and f"0/{networks} networks PASS" in out
     assert out.count("FAIL: max rel error") == networks  # each failing network prints its table
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import numpynn as nn
-from numpynn.runs.config import TrainConfig, load_config, to_toml
+from numpynn.runs.config import TrainConfig, load_config, save_config, to_toml
 
 
 def test_defaults_round_trip_through_toml(tmp_path):
@@ -66,6 +66,18 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
         ({"warmup_epochs": 5}, r"warmup_epochs must be an integer in \[0, epochs=5\), got 5"),
         ({"batch_size": 1.5}, r"batch_size must be an integer >= 1, got 1.5"),
         ({"train_size": 0}, r"train_size must be an integer >= 1, got 0"),
+        (
+            {"output_activation": "softmax"},
+            r"output_activation must be one of: identity, .*; got 'softmax'",
+        ),
+        ({"bias_init": "ones"}, r"bias_init must be one of: normal, zeros; got 'ones'"),
+        ({"split": "last"}, r"split must be one of: ordered, random; got 'last'"),
+        ({"decay_biases": "no"}, r"decay_biases must be true or false, got 'no'"),
+        ({"test_every_epoch": 1}, r"test_every_epoch must be true or false, got 1"),
+        (
+            {"loss": "sigmoid-cross-entropy", "output_activation": "sigmoid"},
+            r"loss sigmoid-cross-entropy applies the sigmoid to the logits itself",
+        ),
     ],
 )
 def test_bad_values_name_the_key_and_the_rule(values, message):
@@ -127,3 +139,17 @@ def test_a_fifo_or_a_folder_in_place_of_a_config_file_is_refused_at_once(tmp_pat
         load_config(tmp_path / "config.toml")
     with pytest.raises(ValueError, match="is a folder, not a file"):
         load_config(tmp_path)
+
+
+def test_the_classics_keys_round_trip_and_unset_ones_stay_out_of_the_file(tmp_path):
+    config = TrainConfig(activation="sigmoid", output_activation="sigmoid", init="normal",
+                         bias_init="normal", optimizer="sgd", weight_decay=1e-4,
+                         decay_biases=False, split="ordered", test_every_epoch=True).validate()  # fmt: skip
+    save_config(config, tmp_path / "config.toml")
+    assert load_config(tmp_path / "config.toml") == config
+    assert "decay_biases = false\n" in (tmp_path / "config.toml").read_text()
+    # unset, they are no change: an old run's config file and hash stay what they were
+    text = to_toml(TrainConfig().to_dict())
+    assert not any(
+        key in text for key in ("output_activation", "bias_init", "split", "decay_biases")
+    )

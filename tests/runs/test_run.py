@@ -297,3 +297,35 @@ def test_a_run_diverging_in_its_first_epoch_has_no_checkpoint_to_keep(
     assert "(lr=1e+30)" in err and err.rstrip().endswith(
         "no epoch finished, so there is no checkpoint"
     )
+
+
+def test_test_every_epoch_records_labelled_test_columns_without_changing_training(
+    tmp_path, tiny_mnist_dir, capsys
+):
+    flags = ["--data-dir", tiny_mnist_dir, "--hidden", "16", "--epochs", "2", "--quiet",
+             "--split", "ordered", "--val-size", "500"]  # fmt: skip
+    run(capsys, "train", *flags, "--out", tmp_path / "plain")
+    code, out, _ = run(capsys, "train", *flags, "--test-every-epoch", "--out", tmp_path / "watched")
+    assert code == 0 and "test acc" in out
+    plain, watched = (
+        nn.history.read_history(tmp_path / name).rows for name in ("plain", "watched")
+    )
+    assert "test_accuracy" not in plain[0]
+    assert [set(row) - set(plain[0]) for row in watched] == [{"test_loss", "test_accuracy"}] * 2
+    for a, b in zip(plain, watched):  # watching the test set changes nothing else
+        assert {k: v for k, v in a.items() if k != "seconds"} == {
+            k: v for k, v in b.items() if k not in ("seconds", "test_loss", "test_accuracy")
+        }
+    metrics = json.loads((tmp_path / "watched" / "metrics.json").read_text())
+    assert watched[-1]["test_accuracy"] == metrics["test_accuracy"]
+
+
+def test_an_ordered_split_validates_on_the_last_training_images(tmp_path, tiny_mnist_dir):
+    config = TrainConfig(hidden=[8], epochs=1, val_size=300, split="ordered").validate()
+    from numpynn.runs.run import prepare_run
+
+    setup = prepare_run(config, tiny_mnist_dir)
+    x = nn.data.read_idx(tiny_mnist_dir / "train-images-idx3-ubyte")
+    assert len(setup.val[0]) == 300 and len(setup.train[0]) == 1700
+    np.testing.assert_array_equal(setup.val[0] * 255, x[-300:].reshape(300, -1).astype(np.float32))
+    np.testing.assert_array_equal(setup.train[0][:5] * 255, x[:5].reshape(5, -1).astype(np.float32))

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from ..activations import ACTIVATIONS
+from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
 from ..runs.config import TrainConfig, load_config
@@ -65,6 +66,13 @@ def add_model_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
                         help=argparse.SUPPRESS if grid else "hidden layer widths (default 256,128)")  # fmt: skip
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS),
                         help=argparse.SUPPRESS if grid else "(default relu)")  # fmt: skip
+    parser.add_argument(
+        "--output-activation", choices=sorted(ACTIVATIONS),
+        help=argparse.SUPPRESS if grid else "after the last layer (default none: logits)",
+    )  # fmt: skip
+    parser.add_argument("--init", choices=["auto", *sorted(INITIALIZERS)],
+                        help="weights (default auto: he_normal for ReLUs, else xavier_normal)")  # fmt: skip
+    parser.add_argument("--bias-init", choices=sorted(BIAS_INITIALIZERS), help="(default zeros)")
     parser.add_argument("--loss", choices=sorted(LOSSES), help="(default cross-entropy)")
     parser.add_argument("--dropout", type=probability, help="dropout probability (default 0)")
     parser.add_argument(
@@ -88,6 +96,10 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
         "--weight-decay", type=non_negative_float, help="(default 0; 1e-2 for adamw)"
     )
     parser.add_argument(
+        "--no-bias-decay", dest="decay_biases", action="store_const", const=False,
+        help="apply the weight decay to weights only, as Nielsen's L2 (default: to biases too)",
+    )  # fmt: skip
+    parser.add_argument(
         "--schedule", choices=sorted(SCHEDULES), help="learning rate per epoch (default cosine)"
     )
     parser.add_argument(
@@ -109,6 +121,14 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument(
         "--val-size", type=natural_int, help="validation images held out (default 5000)"
     )
+    parser.add_argument(
+        "--split", choices=["random", "ordered"],
+        help="validation images: a seeded random draw, or the last --val-size (default random)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--test-every-epoch", action="store_const", const=True,
+        help="also record test loss and accuracy per epoch (to watch; select on validation)",
+    )  # fmt: skip
     parser.add_argument(
         "--train-size", type=positive_int,
         help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",

@@ -195,7 +195,8 @@ def add_gradcheck_flags(parser: argparse.ArgumentParser) -> None:
 def cmd_gradcheck(args) -> int:
     from ..experiments.gradcheck_suite import check_all, check_mlp, format_results, write_results
 
-    given = [f"--{k}" for k in ("config", "hidden", "activation", "loss") if getattr(args, k)]
+    keys = ("config", "hidden", "activation", "loss", "output_activation", "init", "bias_init")
+    given = [f"--{k.replace('_', '-')}" for k in keys if getattr(args, k)]
     if args.all and given:
         raise UsageError(
             f"numpynn gradcheck: --all checks every activation, loss and depth; "
@@ -209,7 +210,10 @@ def cmd_gradcheck(args) -> int:
     if args.all:
         cases = check_all(progress=not args.quiet, **options)
     else:
-        cases = [check_mlp(config.hidden, config.activation, config.loss, **options)]
+        network = {"output_activation": config.output_activation, "bias_init": config.bias_init,
+                   "init": None if config.init == "auto" else config.init}  # fmt: skip
+        cases = [check_mlp(config.hidden, config.activation, config.loss, network=network,
+                           **options)]  # fmt: skip
     print(format_results(cases, time.perf_counter() - started, tables=not args.all))
     if args.out:
         print("wrote " + ", ".join(str(p) for p in write_results(cases, args.out)))

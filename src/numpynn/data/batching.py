@@ -7,12 +7,17 @@ import numpy as np
 __all__ = ["train_val_split", "iterate_batches"]
 
 
-def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int, rng: np.random.Generator):
-    """Hold out ``val_size`` random examples: returns ``(x_train, y_train), (x_val, y_val)``."""
+def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int, rng: np.random.Generator | None):
+    """Hold out ``val_size`` random examples: returns ``(x_train, y_train), (x_val, y_val)``.
+    With ``rng=None`` the split is ordered: the last ``val_size`` examples are held out (Nielsen's
+    50,000/10,000 split of MNIST's training set), and the rest keep their order."""
     if len(x) != len(y):
         raise ValueError(f"train_val_split: {len(x)} inputs but {len(y)} labels")
     if not 0 <= val_size < len(x):
         raise ValueError(f"train_val_split: val_size must be in [0, {len(x) - 1}], got {val_size}")
+    if rng is None:
+        cut = len(x) - val_size
+        return (x[:cut], y[:cut]), (x[cut:], y[cut:])
     order = rng.permutation(len(x))
     val, train = order[:val_size], order[val_size:]
     return (x[train], y[train]), (x[val], y[val])

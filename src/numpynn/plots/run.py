@@ -30,6 +30,9 @@ def plot_curves(rows: list[dict], title: str, test_accuracy: float | None = None
         ax_acc.plot(
             epochs, [100 * r["val_accuracy"] for r in rows], "s-", color="C1", label="validation"
         )
+    if "test_accuracy" in rows[0]:  # --test-every-epoch: watched, never selected on
+        ax_acc.plot(epochs, [100 * r["test_accuracy"] for r in rows], ":", color="C2",
+                    label="test (watched, not for selecting)")  # fmt: skip
     if test_accuracy is not None:
         ax_acc.axhline(100 * test_accuracy, color="C2", ls="--", label=f"test {test_accuracy:.2%}")
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss", yscale="log")

@@ -12,9 +12,9 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..data.datasets import DATASETS
 from ..files import atomic_write_text, require_regular_file
-from ..init import INITIALIZERS
+from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
-from ..model import check_size
+from ..model import Sequential, check_size, mlp
 from ..optim import OPTIMIZERS, Optimizer, get_optimizer
 from ..parameter import Parameter
 from ..schedules import SCHEDULES, Schedule, make_schedule
@@ -32,6 +32,7 @@ __all__ = [
 
 
 MAX_TOML_BYTES = 1 << 20
+SPLITS = ["random", "ordered"]  # the validation images: a seeded random draw, or the last ones
 
 
 @dataclass
@@ -41,13 +42,16 @@ class TrainConfig:
     dataset: str = "mnist"
     hidden: list[int] = field(default_factory=lambda: [256, 128])
     activation: str = "relu"
+    output_activation: str | None = None  # None: the network outputs logits
     init: str = "auto"
+    bias_init: str | None = None  # None: zeros; "normal": N(0, 1) as Nielsen's book
     dropout: float = 0.0
     loss: str = "cross-entropy"
     optimizer: str = "adam"
     lr: float = 5e-3  # the peak of the cosine schedule below
     momentum: float | None = None  # None: the optimizer's default (0.9 for momentum/nesterov)
     weight_decay: float | None = None  # None: the optimizer's default (1e-2 for adamw, else 0)
+    decay_biases: bool | None = None  # None: yes; false decays the weights only (Nielsen's L2)
     schedule: str = "cosine"
     warmup_epochs: int = 0
     gamma: float | None = None  # step/exponential decay factor; None: see make_schedule
@@ -56,7 +60,9 @@ class TrainConfig:
     batch_size: int = 256
     epochs: int = 5
     patience: int = 0  # early stopping after this many epochs without a better val loss; 0: off
+    test_every_epoch: bool | None = None  # None: no; true adds test_loss/test_accuracy per epoch
     val_size: int = 5000
+    split: str | None = None  # None: "random" (seeded); "ordered": the last val_size images
     train_size: int | None = None  # train on the first N images of the shuffled split; None: all
     seed: int = 0
     dtype: str = "float32"
@@ -72,6 +78,7 @@ class TrainConfig:
         check_choice("dataset", self.dataset, DATASETS)
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("init", self.init, ["auto", *INITIALIZERS])
+        self._check_options()
         check_choice("loss", self.loss, LOSSES)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("schedule", self.schedule, SCHEDULES)
@@ -101,16 +108,38 @@ class TrainConfig:
         self.build_schedule()
         return self
 
+    def _check_options(self) -> None:
+        """The keys that are unset (None) unless a recipe needs them (Nielsen's, LeCun's)."""
+        for key, allowed in (("output_activation", ACTIVATIONS), ("bias_init", BIAS_INITIALIZERS),
+                             ("split", SPLITS)):  # fmt: skip
+            if getattr(self, key) is not None:
+                check_choice(key, getattr(self, key), allowed)
+        for key in ("decay_biases", "test_every_epoch"):
+            if getattr(self, key) is not None and not isinstance(getattr(self, key), bool):
+                raise ValueError(f"{key} must be true or false, got {getattr(self, key)!r}")
+        if self.loss == "sigmoid-cross-entropy" and self.output_activation is not None:
+            raise ValueError(
+                f"loss sigmoid-cross-entropy applies the sigmoid to the logits itself; leave "
+                f"output_activation unset (got {self.output_activation!r})"
+            )
+
     def build_optimizer(self, params) -> Optimizer:
         return get_optimizer(
-            self.optimizer, params, self.lr, momentum=self.momentum, weight_decay=self.weight_decay
-        )
+            self.optimizer, params, self.lr, momentum=self.momentum, weight_decay=self.weight_decay,
+            decay_biases=self.decay_biases,
+        )  # fmt: skip
 
     def build_schedule(self) -> Schedule:
         return make_schedule(
             self.schedule, self.lr, self.epochs, warmup_epochs=self.warmup_epochs,
             gamma=self.gamma, step_size=self.step_size,
         )  # fmt: skip
+
+    def build_model(self, in_features: int, num_classes: int, rng) -> Sequential:
+        """The network this config describes, its weights drawn from ``rng``."""
+        return mlp(self.sizes(in_features, num_classes), self.activation, dropout=self.dropout,
+                   init=None if self.init == "auto" else self.init, bias_init=self.bias_init or "zeros",
+                   output_activation=self.output_activation, dtype=self.dtype, rng=rng)  # fmt: skip
 
     def sizes(self, in_features: int, num_classes: int) -> list[int]:
         return [in_features, *self.hidden, num_classes]

@@ -23,7 +23,7 @@ from ..diagnostics import Monitor
 from ..files import atomic_write_json, atomic_write_text
 from ..history import History
 from ..losses import Loss, get_loss
-from ..model import Sequential, mlp
+from ..model import Sequential
 from ..optim import Optimizer
 from ..saving import save
 from ..schedules import Schedule
@@ -175,6 +175,9 @@ def _fit(
 
     def end_of_epoch(state: TrainState) -> None:
         nonlocal saved_epoch
+        if config.test_every_epoch:  # labelled test_*: for watching, never for choosing
+            test = evaluate(setup.model, *setup.test, loss_fn=setup.loss_fn)
+            state.history.rows[-1] |= {"test_loss": test["loss"], "test_accuracy": test["accuracy"]}
         checkpoint(state, ("last", "best") if state.best_epoch == state.epoch else ("last",))
         saved_epoch = state.epoch
         log(format_epoch(state.history.rows[-1], config.epochs))
@@ -272,13 +275,13 @@ def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -
     if config.dtype != "float32":
         x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
     rngs = seed_streams(config.seed)
-    train, val = train_val_split(x_train, y_train, config.val_size, rngs["split"])
+    split_rng = None if config.split == "ordered" else rngs["split"]
+    train, val = train_val_split(x_train, y_train, config.val_size, split_rng)
     if config.train_size is not None:
         train = _first(train, config.train_size, f"{config.dataset} training images left after "
                        f"holding out val_size = {config.val_size}")  # fmt: skip
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
-    model = mlp(sizes, config.activation, dropout=config.dropout, dtype=config.dtype,
-                init=None if config.init == "auto" else config.init, rng=rngs["model"])  # fmt: skip
+    model = config.build_model(sizes[0], sizes[-1], rngs["model"])
     return RunSetup(model, get_loss(config.loss), config.build_optimizer(model.parameters()), train,
                     val, (x_test, y_test), rngs, "-".join(map(str, sizes)),
                     config.build_schedule())  # fmt: skip
@@ -340,4 +343,6 @@ def format_epoch(row: dict, epochs: int) -> str:
     )
     if not np.isnan(row["val_loss"]):
         line += f"  val loss {row['val_loss']:.4f} acc {row['val_accuracy']:.2%}"
+    if "test_accuracy" in row:
+        line += f"  test acc {row['test_accuracy']:.2%}"
     return line + f"  lr {row['lr']:.3g}  {row['seconds']:.1f}s"
