@@ -54,6 +54,7 @@ STUDY_MODULES = {
     "optimizers": "numpynn.experiments.optimizers",
     "ablate": "numpynn.experiments.ablation",
     "broken-runs": "numpynn.experiments.broken_runs",
+    "reproduce": "numpynn.experiments.reproduce",
 }
 # modules whose thresholds every run goes through: training's stop at a diverged loss, and what
 # the Monitor, diagnose and the catalogue judge with
@@ -154,7 +155,19 @@ def _vanishing(args) -> dict:
     )
 
 
+def _reproductions(args) -> dict:
+    """Every row's recipe as numpynn reads it today (its seconds are a result, not a setting)."""
+    from numpynn.runs.recipes import load_recipe, recipe_ids
+
+    rows = recipe_ids() if args.all else args.rows
+    recipes = [load_recipe(row) for row in rows]
+    return {r.id: {"config": r.config and r.config.to_dict(), "example": r.example,
+                   "recipe": {k: v for k, v in r.about.items() if k != "seconds"}}
+            for r in recipes}  # fmt: skip
+
+
 _RESOLVERS = {
+    "reproduce": _reproductions,
     "train": _train_config,
     "diagnose": _train_config,
     "lr-find": _train_config,

@@ -516,6 +516,36 @@ def test_the_document_names_the_function_that_implements_each_result():
     for name in ["Dense.backward", "ReLU.backward", "LeakyReLU.backward", "Sigmoid.backward",
                  "Tanh.backward", "Identity.backward", "Dropout.backward",
                  "SoftmaxCrossEntropy.backward", "MeanSquaredError.backward",
+                 "SigmoidCrossEntropy.backward",
                  "Sequential.backward", "numpynn.gradcheck"]:  # fmt: skip
         assert f"`{name}`" in text, name
     assert text.count("$$") % 2 == 0  # every display block is closed
+
+
+@formula(33, 34, 35)
+def test_sigmoid_cross_entropy_its_stable_form_and_its_gradient(rng):
+    z, labels = logits_case(rng)
+    N, C = z.shape
+    t, a = np.eye(C)[labels], 1 / (1 + np.exp(-z))
+    loss_fn = nn.SigmoidCrossEntropy()
+    loss = loss_fn.forward(z, labels)
+    as_written = np.sum(-t * np.log(a) - (1 - t) * np.log(1 - a)) / N  # (33)
+    stable = np.sum(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))) / N  # (34)
+    assert loss == pytest.approx(as_written, rel=1e-13) and loss == pytest.approx(stable, rel=1e-14)
+    grad = loss_fn.backward()
+    np.testing.assert_allclose(grad, (a - t) / N, rtol=1e-13)  # (35)
+    np.testing.assert_allclose(
+        grad, numerical_gradient(lambda: loss_fn.forward(z, labels), z), atol=1e-9
+    )
+
+
+@formula(36)
+def test_squared_error_on_a_sigmoid_output_carries_its_derivative(rng):
+    z, labels = logits_case(rng)
+    N, C = z.shape
+    t = np.eye(C)[labels]
+    sigmoid, loss_fn = nn.Sigmoid(), nn.MeanSquaredError()
+    a = sigmoid.forward(z)
+    loss_fn.forward(a, labels)
+    grad = sigmoid.backward(loss_fn.backward())
+    np.testing.assert_allclose(grad, 2 / (N * C) * (a - t) * a * (1 - a), rtol=1e-13)

@@ -115,7 +115,11 @@ KEYS = [field.name for field in dataclasses.fields(TrainConfig)]
 
 
 @settings(max_examples=150, deadline=None)
-@given(values=st.dictionaries(st.sampled_from([*KEYS, "learning_rate"]), toml_values, max_size=4))
+@given(
+    values=st.dictionaries(
+        st.sampled_from([*KEYS, "learning_rate", "recipe", "example"]), toml_values, max_size=4
+    )
+)
 def test_any_config_file_is_a_valid_config_or_one_error_naming_what_is_wrong(
     values, tmp_path_factory
 ):

@@ -1,6 +1,15 @@
 """Every recipe, one module per page whose numbers it makes."""
 
-from . import ablation, activations, debugging, optimizers, perceptron, performance, readme
+from . import (
+    ablation,
+    activations,
+    debugging,
+    optimizers,
+    perceptron,
+    performance,
+    readme,
+    reproductions,
+)
 
 RECIPES = [
     *readme.RECIPES,
@@ -10,4 +19,5 @@ RECIPES = [
     *activations.RECIPES,
     *optimizers.RECIPES,
     *debugging.RECIPES,
+    *reproductions.RECIPES,
 ]

@@ -2,7 +2,7 @@
 
 import sys
 
-from . import broken_runs, data, debug, studies, train
+from . import broken_runs, data, debug, reproduce, studies, train
 from .args import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -21,6 +21,7 @@ COMMANDS = [
     studies.add_perceptron,
     studies.add_optimizers,
     studies.add_ablate,
+    reproduce.add_reproduce,
     data.add_data,
 ]
 

@@ -22,6 +22,11 @@ __all__ = ["add_train", "add_evaluate", "add_plot", "add_predict"]
 TRAIN_EXAMPLES = """examples:
   numpynn train                                   # 784-256-128-10 ReLU, Adam, 5 epochs (~98.2%)
   numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
+  numpynn train --hidden 30 --activation sigmoid --output-activation sigmoid --loss mse \\
+      --init normal --bias-init normal --optimizer sgd --lr 15 --schedule constant \\
+      --batch-size 10 --epochs 30 --val-size 10000 --split ordered --test-every-epoch
+                                                  # Nielsen's chapter 1 (numpynn reproduce)
+  numpynn train --config "$(numpynn reproduce --path nielsen-ch3-l2-30)" --dtype float32
   numpynn train --optimizer nesterov --lr 0.05 --schedule cosine --warmup-epochs 1
   numpynn train --optimizer adamw --weight-decay 0.05 --schedule step --gamma 0.5 --clip-norm 5
   numpynn train --config runs/mnist-20261129-101500/config.toml --seed 1

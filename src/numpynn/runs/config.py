@@ -171,9 +171,19 @@ def check_keys(values: dict, valid, path: Path, hint: str = "") -> None:
 
 
 def read_config_values(path: str | Path) -> dict:
-    """The keys a TOML config file sets, as a dict, each a TrainConfig key (values unchecked)."""
+    """The keys a TOML config file sets, as a dict, each a TrainConfig key (values unchecked).
+    A recipe's ``[recipe]`` table (where it comes from: ``runs.recipes``) is left out."""
     path = Path(path)
     values = read_toml(path, "config file")
+    if "recipe" in values or "example" in values:
+        from .recipes import split_recipe  # recipes build on this module
+
+        values, example = split_recipe(values, path)[1:]
+        if example is not None:
+            raise ValueError(
+                f"{path} is a worked example, not a training config; run it with "
+                f"`numpynn reproduce {path.stem}`"
+            )
     check_keys(values, [f.name for f in dataclasses.fields(TrainConfig)], path)
     return values
 

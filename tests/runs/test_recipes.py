@@ -1,0 +1,83 @@
+"""The shipped recipes: each parses, builds its network and is a config `numpynn train` reads; a
+worked example is refused by train with what to run instead; a bad recipe names its bad key."""
+
+import pytest
+from cli_runner import run
+
+from numpynn.runs.config import read_config_values
+from numpynn.runs.recipes import load_recipe, recipe_ids, recipe_path
+
+ROWS = [
+    "nielsen-ch1-30", "nielsen-ch1-100", "nielsen-ch3-ce-30", "nielsen-ch3-ce-100",
+    "nielsen-ch3-l2-30", "nielsen-ch3-l2-100", "nielsen-ch3-l2-100-60ep", "lecun-300-100",
+    "lecun-800", "mazur-backprop",
+]  # fmt: skip
+
+
+def test_the_rows_the_issue_asks_for_are_shipped():
+    assert sorted(ROWS) == recipe_ids()
+
+
+@pytest.mark.parametrize("recipe_id", ROWS)
+def test_every_recipe_parses_builds_and_says_where_it_comes_from(recipe_id, rng):
+    recipe = load_recipe(recipe_id)
+    assert recipe.about["source"] and recipe.about["url"].startswith("http")
+    assert recipe.about["trains"] and recipe.about["published_text"]
+    if recipe.config is None:
+        assert recipe.example["published"]
+        return
+    assert 0.9 < recipe.about["published"] < 1 and recipe.seeds
+    model = recipe.config.build_model(784, 10, rng)
+    assert model.layers[0].in_features == 784 and model.num_parameters() > 10_000
+    assert read_config_values(recipe.path) == {
+        k: v
+        for k, v in recipe.config.to_dict().items()
+        if v is not None and k in read_config_values(recipe.path)
+    }
+
+
+@pytest.mark.parametrize("recipe_id", [r for r in ROWS if r != "mazur-backprop"])
+def test_numpynn_train_reads_a_recipe_as_its_config(recipe_id, tmp_path, capsys, monkeypatch):
+    """`numpynn train --config RECIPE` builds the recipe's config (train_run is not called)."""
+    seen = {}
+    monkeypatch.setattr(
+        "numpynn.runs.run.train_run", lambda config, out, **kw: seen.update(config=config)
+    )
+    code, _, err = run(
+        capsys, "train", "--config", recipe_path(recipe_id), "--out", tmp_path / "run"
+    )
+    assert code == 0, err
+    assert seen["config"] == load_recipe(recipe_id).config
+
+
+def test_train_refuses_a_worked_example_and_says_what_to_run(tmp_path, capsys):
+    code, _, err = run(
+        capsys, "train", "--config", recipe_path("mazur-backprop"), "--out", tmp_path / "r"
+    )
+    assert code == 2
+    assert "is a worked example" in err and "numpynn reproduce mazur-backprop" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('lr = 0.1\n[recipe]\nsorce = "x"\n', r"unknown key 'sorce'.* \(in \[recipe\]\)"),
+        ('learning_rate = 0.1\n[recipe]\nsource = "x"\n', r"unknown key 'learning_rate'"),
+        ("recipe = 3\n", r"`recipe` must be a table"),
+        ("lr = 0.1\n[example]\ni1 = 1\n", r"an \[example\] table needs kind"),
+        ('[recipe]\nmeasure = "peak_test"\n', r"measure peak_test needs test_every_epoch = true"),
+        ('[recipe]\nmeasure = "best"\n', r"measure must be one of"),
+    ],
+)
+def test_a_bad_recipe_names_what_is_wrong(text, message, tmp_path):
+    path = tmp_path / "recipe.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        read_config_values(path)
+
+
+def test_an_unknown_recipe_lists_the_known_ones():
+    with pytest.raises(
+        ValueError, match="unknown recipe 'nielsen-ch9'; the recipes are: lecun-300-100, "
+    ):
+        recipe_path("nielsen-ch9")
