@@ -156,14 +156,16 @@ def _vanishing(args) -> dict:
 
 
 def _reproductions(args) -> dict:
-    """Every row's recipe as numpynn reads it today (its seconds are a result, not a setting)."""
+    """What decides each row's result, as numpynn reads its recipe today: the config, the
+    example, the published number, the measure and the seeds (not its words or its seconds)."""
     from numpynn.runs.recipes import load_recipe, recipe_ids
 
     rows = recipe_ids() if args.all else args.rows
-    recipes = [load_recipe(row) for row in rows]
-    return {r.id: {"config": r.config and r.config.to_dict(), "example": r.example,
-                   "recipe": {k: v for k, v in r.about.items() if k != "seconds"}}
-            for r in recipes}  # fmt: skip
+    deciding = ("published", "measure", "seeds")
+    return {r.id: {"config": r.config and r.config.to_dict(),
+                   "example": r.example and {k: v for k, v in r.example.items() if k != "explained"},
+                   "recipe": {k: r.about[k] for k in deciding if k in r.about}}
+            for r in map(load_recipe, rows)}  # fmt: skip
 
 
 _RESOLVERS = {

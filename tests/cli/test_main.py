@@ -72,3 +72,15 @@ def test_every_command_has_help_with_examples(command, capsys):
     assert exit_info.value.code == 0 and f"examples:\n  numpynn {command}" in out
     if command == "gradcheck":
         assert "numpynn gradcheck --all" in out
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """`numpynn reproduce --list | head -1`: the closed pipe ends the command quietly, exit 0."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "numpynn", "reproduce", "--list", "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)  # fmt: skip
+    process.stdout.close()  # before numpynn writes: its print meets a pipe nobody reads
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and b"Broken pipe" not in err, err

@@ -46,7 +46,9 @@ def test_the_list_shows_every_row_without_training(capsys):
             "unknown recipe 'nielsen-ch9'; the recipes are: lecun-300-100, lecun-800, ",
         ),
         ([], "give row ids, --all or --list"),
-        (["--list", "lecun-800"], "give row ids, --all or --list"),
+        (["--list", "lecun-800"], "one of them (got row ids and --list"),
+        (["--all", "lecun-800"], "one of them (got row ids and --all"),
+        (["--list", "--path"], "--path prints the files of row ids or of --all"),
     ],
 )
 def test_usage_errors_exit_2_and_say_what_to_do(argv, message, capsys, tmp_path):
@@ -75,7 +77,7 @@ def test_the_worked_example_prints_every_value_and_writes_the_report(capsys, tmp
 def test_a_training_row_reports_its_best_seed_and_reuses_finished_runs(
     capsys, tmp_path, tiny_mnist_dir, monkeypatch
 ):
-    folder = tmp_path / "recipes"
+    folder, shipped = tmp_path / "recipes", recipes._folder
     folder.mkdir()
     (folder / "tiny.toml").write_text(TINY)
     monkeypatch.setattr(recipes, "_folder", lambda: folder)
@@ -95,10 +97,15 @@ def test_a_training_row_reports_its_best_seed_and_reuses_finished_runs(
         "reproductions.json",
         "reproductions.png",
     }
+    assert (out / "tiny" / "seed-1" / "curves.png").exists()  # each run draws its own figures
     code, text, _ = run(
         capsys, "reproduce", "tiny", "--data-dir", tiny_mnist_dir, "--out", out, "--quiet"
     )
     assert code == 0 and "2 of 2 runs already finished: skipped" in text
+    monkeypatch.setattr(recipes, "_folder", shipped)  # a worked example leaves no stale figure
+    code, _, _ = run(capsys, "reproduce", "mazur-backprop", "--out", out)
+    assert code == 0 and not (out / "reproductions.png").exists()
+    assert "mazur-backprop" in (out / "reproductions.md").read_text()
 
 
 @pytest.mark.slow

@@ -76,7 +76,16 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
         ({"test_every_epoch": 1}, r"test_every_epoch must be true or false, got 1"),
         (
             {"loss": "sigmoid-cross-entropy", "output_activation": "sigmoid"},
-            r"loss sigmoid-cross-entropy applies the sigmoid to the logits itself",
+            r"loss sigmoid-cross-entropy takes logits .*; use output_activation 'sigmoid' with loss mse",
+        ),
+        ({"output_activation": "sigmoid"}, r"loss cross-entropy takes logits"),
+        (
+            {"split": "ordered", "val_size": 0},
+            r"split = ordered holds out the last val_size images",
+        ),
+        (
+            {"decay_biases": False},
+            r"decay_biases = false needs weight_decay > 0 \(adam's is 0\)",
         ),
     ],
 )
@@ -146,7 +155,7 @@ def test_a_fifo_or_a_folder_in_place_of_a_config_file_is_refused_at_once(tmp_pat
 
 
 def test_the_classics_keys_round_trip_and_unset_ones_stay_out_of_the_file(tmp_path):
-    config = TrainConfig(activation="sigmoid", output_activation="sigmoid", init="normal",
+    config = TrainConfig(activation="sigmoid", output_activation="sigmoid", loss="mse", init="normal",
                          bias_init="normal", optimizer="sgd", weight_decay=1e-4,
                          decay_biases=False, split="ordered", test_every_epoch=True).validate()  # fmt: skip
     save_config(config, tmp_path / "config.toml")

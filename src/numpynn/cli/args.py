@@ -97,7 +97,7 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     )
     parser.add_argument(
         "--no-bias-decay", dest="decay_biases", action="store_const", const=False,
-        help="apply the weight decay to weights only, as Nielsen's L2 (default: to biases too)",
+        help="weight decay on weights only, as Nielsen's L2 (config: decay_biases = false)",
     )  # fmt: skip
     parser.add_argument(
         "--schedule", choices=sorted(SCHEDULES), help="learning rate per epoch (default cosine)"

@@ -1,5 +1,6 @@
 """The ``numpynn`` command line: the parser of every command, and the error policy of ``main``."""
 
+import os
 import sys
 
 from . import broken_runs, data, debug, reproduce, studies, train
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `numpynn ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # noqa: BLE001 — the CLI's last line of defence: one clear line
         if debug:
             raise

@@ -1,6 +1,7 @@
 """``numpynn reproduce``: the classics' published numbers beside numpynn's, one command per row."""
 
 import json
+import sys
 from pathlib import Path
 
 from ..files import atomic_write_json
@@ -26,8 +27,10 @@ def add_reproduce(commands) -> None:
         epilog=REPRODUCE_EXAMPLES,
         description="Each row is a recipe file shipped with numpynn (a training config that "
         "`numpynn train --config` reads, plus where its number comes from). Trains the row's "
-        "runs into --out/ID/seed-N (a rerun reuses finished runs), prints published vs measured "
-        "and writes reproductions.md, reproductions.json and reproductions.png to --out.",
+        "runs into --out/ID/seed-N (each a run directory with its figures; the same command "
+        "again reuses finished runs and resumes stopped ones), prints published vs measured and "
+        "writes, for the rows of this command, reproductions.md, reproductions.json and (if a "
+        "row trained) reproductions.png to --out, beside reproduce.json, the rows asked for.",
     )  # fmt: skip
     reproduce.add_argument("rows", nargs="*", metavar="ID", help="row ids (see --list)")
     reproduce.add_argument("--list", action="store_true", help="list the rows; train nothing")
@@ -44,11 +47,10 @@ def cmd_reproduce(args) -> int:
     from ..experiments.reproduce import format_row, list_rows, reproduce, write_report
     from ..runs.recipes import recipe_ids, recipe_path
 
-    rows = recipe_ids() if args.all else args.rows
-    if args.list == bool(rows):
-        raise UsageError("numpynn reproduce: give row ids, --all or --list (see --help)")
+    _check_choice_of_rows(args)
     if args.list:
         return _print_list(list_rows(), args.json)
+    rows = recipe_ids() if args.all else args.rows
     try:
         paths = [recipe_path(row) for row in rows]
     except ValueError as error:
@@ -60,8 +62,13 @@ def cmd_reproduce(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / "reproduce.json", {"rows": rows})  # marks a folder to continue
     log = (lambda line: None) if args.json else print
-    results = reproduce(rows, out, data_dir=args.data_dir, jobs=args.jobs,
-                        progress=not (args.quiet or args.json), log=log)  # fmt: skip
+    try:
+        results = reproduce(rows, out, data_dir=args.data_dir, jobs=args.jobs,
+                            progress=not (args.quiet or args.json), log=log)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"interrupted; the same command with --out {out} continues where it stopped "
+              "(finished runs are kept, stopped ones resume)", file=sys.stderr)  # fmt: skip
+        return 130
     written = write_report(results, out)
     if args.json:
         print(json.dumps(results, indent=1))
@@ -69,6 +76,18 @@ def cmd_reproduce(args) -> int:
         print("\n\n".join(format_row(result) for result in results))
         print("\nwrote " + ", ".join(str(path) for path in written))
     return 0
+
+
+def _check_choice_of_rows(args) -> None:
+    """Exactly one of: row ids, --all, --list (which takes no ids and prints no paths)."""
+    given = [name for name, on in (("row ids", args.rows), ("--all", args.all),
+                                   ("--list", args.list)) if on]  # fmt: skip
+    if len(given) != 1:
+        what = " and ".join(given) if given else "nothing"
+        raise UsageError(f"numpynn reproduce: give row ids, --all or --list, one of them (got "
+                         f"{what}; see --help)")  # fmt: skip
+    if args.path and args.list:
+        raise UsageError("numpynn reproduce: --path prints the files of row ids or of --all")
 
 
 def _print_list(rows: list[dict], as_json: bool) -> int:

@@ -24,8 +24,8 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --hidden 30 --activation sigmoid --optimizer sgd --lr 0.5 --batch-size 10
   numpynn train --hidden 30 --activation sigmoid --output-activation sigmoid --loss mse \\
       --init normal --bias-init normal --optimizer sgd --lr 15 --schedule constant \\
-      --batch-size 10 --epochs 30 --val-size 10000 --split ordered --test-every-epoch
-                                                  # Nielsen's chapter 1 (numpynn reproduce)
+      --batch-size 10 --epochs 30 --val-size 10000 --split ordered --test-every-epoch \\
+      --dtype float64                             # Nielsen's chapter 1 (numpynn reproduce)
   numpynn train --config "$(numpynn reproduce --path nielsen-ch3-l2-30)" --dtype float32
   numpynn train --optimizer nesterov --lr 0.05 --schedule cosine --warmup-epochs 1
   numpynn train --optimizer adamw --weight-decay 0.05 --schedule step --gamma 0.5 --clip-norm 5

@@ -55,7 +55,7 @@ def reproduce(
         for recipe in recipes if recipe.config is not None
     }  # fmt: skip
     outcomes = run_tasks([t for row in tasks.values() for t in row], data_dir=data_dir, jobs=jobs,
-                         progress=progress, log=log)  # fmt: skip
+                         figures=True, progress=progress, log=log)  # fmt: skip
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError(f"{len(failed)} run(s) failed, e.g. {failed[0].task.run_dir}: "
@@ -64,19 +64,18 @@ def reproduce(
 
 
 def measure_run(run_dir: Path) -> dict:
-    """A finished run's test accuracy: final, at its peak epoch (needs ``test_every_epoch``), and
-    at the epoch of its best validation accuracy; its last validation accuracy; and its seconds
-    of training."""
+    """A finished run's accuracies: the final test and validation ones, the best epoch's
+    validation one, the best epoch's test one and the test one at the best validation epoch
+    (these two need ``test_every_epoch``); and its seconds of training."""
     rows = read_history(run_dir).rows
     metrics = json.loads((run_dir / "metrics.json").read_text())
+    chosen = max(rows, key=lambda row: row["val_accuracy"])
     result = {"final_test": metrics["test_accuracy"], "final_val": rows[-1]["val_accuracy"],
-              "seconds": metrics["train_seconds"]}  # fmt: skip
+              "peak_val": chosen["val_accuracy"], "seconds": metrics["train_seconds"]}  # fmt: skip
     if "test_accuracy" in rows[0]:
         peak = max(rows, key=lambda row: row["test_accuracy"])
-        chosen = max(rows, key=lambda row: row["val_accuracy"])
         result |= {"peak_test": peak["test_accuracy"], "peak_epoch": peak["epoch"],
-                   "best_val": chosen["val_accuracy"], "val_selected_test": chosen["test_accuracy"],
-                   "val_selected_epoch": chosen["epoch"]}  # fmt: skip
+                   "val_selected_test": chosen["test_accuracy"], "val_selected_epoch": chosen["epoch"]}  # fmt: skip
     return result
 
 
@@ -85,7 +84,7 @@ def _training_result(recipe: Recipe, tasks: list[Task]) -> dict:
     runs = [measure_run(task.run_dir) | {"seed": task.config.seed} for task in tasks]
     best = max(runs, key=lambda run: run[measure])
     # the honest number: seed and epoch both chosen on validation, the test set read once
-    chosen = max(runs, key=lambda run: run.get("best_val", 0))
+    chosen = max(runs, key=lambda run: run["peak_val"])
     return _header(recipe) | {
         "measure": measure,
         "measured": best[measure],
@@ -151,10 +150,11 @@ def write_report(results: list[dict], out_dir: Path) -> list[Path]:
     atomic_write_json(paths[1], results)
     curves = {r["id"]: read_history(Path(r["run_dirs"][r["runs"].index(_best_run(r))]))
               for r in results if "runs" in r}  # fmt: skip
-    if curves:  # a worked example has none
-        paths.append(
-            save_figure(plot_reproductions(results, curves), out_dir / "reproductions.png")
-        )
+    figure = out_dir / "reproductions.png"
+    if curves:
+        paths.append(save_figure(plot_reproductions(results, curves), figure))
+    else:  # a worked example alone draws nothing: no figure of an earlier command stays behind
+        figure.unlink(missing_ok=True)
     return paths
 
 

@@ -22,6 +22,9 @@ def plot_reproductions(results: list[dict], histories: dict):
             if column in history.rows[0]:
                 ax.plot(epochs, [100 * a for a in history[column]], "-", color=color,
                         label=f"numpynn, {column.split('_')[0]}")  # fmt: skip
+        if "test_accuracy" not in history.rows[0]:  # measured once, at the end
+            ax.plot(epochs[-1], 100 * result["final_test"], "o", color="C0",
+                    label=f"numpynn, final test {result['final_test']:.2%}")  # fmt: skip
         ax.axhline(100 * result["published"], color="C3", ls="--",
                    label=f"published {result['published_text']}")  # fmt: skip
         ax.set(title=result["id"], xlabel="epoch", ylabel="accuracy (%)")

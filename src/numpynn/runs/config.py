@@ -104,7 +104,11 @@ class TrainConfig:
         spec = DATASETS[self.dataset]
         check_size(self.sizes(math.prod(spec["image_shape"]), spec["num_classes"]), "hidden")
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
-        self.build_optimizer([Parameter(np.zeros(1))])
+        optimizer = self.build_optimizer([Parameter(np.zeros(1))])
+        if self.decay_biases is False and not optimizer.weight_decay:
+            raise ValueError(
+                f"decay_biases = false needs weight_decay > 0 ({self.optimizer}'s is 0)"
+            )
         self.build_schedule()
         return self
 
@@ -117,11 +121,13 @@ class TrainConfig:
         for key in ("decay_biases", "test_every_epoch"):
             if getattr(self, key) is not None and not isinstance(getattr(self, key), bool):
                 raise ValueError(f"{key} must be true or false, got {getattr(self, key)!r}")
-        if self.loss == "sigmoid-cross-entropy" and self.output_activation is not None:
+        if self.output_activation is not None and self.loss != "mse":
             raise ValueError(
-                f"loss sigmoid-cross-entropy applies the sigmoid to the logits itself; leave "
-                f"output_activation unset (got {self.output_activation!r})"
+                f"loss {self.loss} takes logits (it applies its own softmax or sigmoid); use "
+                f"output_activation {self.output_activation!r} with loss mse, or leave it unset"
             )
+        if self.split == "ordered" and not self.val_size:
+            raise ValueError("split = ordered holds out the last val_size images; set val_size > 0")
 
     def build_optimizer(self, params) -> Optimizer:
         return get_optimizer(

@@ -3,11 +3,12 @@ that ``numpynn train --config`` accepts, plus a ``[recipe]`` table saying where 
 
 ``[recipe]`` holds ``source`` (the book or paper, with the page), ``trains`` (in words),
 ``published`` (the accuracy reported there, a fraction), ``measure`` (how the source measured it:
-``peak_test``, the best epoch's test accuracy; ``final_test``, the test accuracy of the finished
-run; ``final_val``, its last epoch's validation accuracy), ``seeds`` (the runs to make; the best of them is reported, as the source did), ``seconds``
-(what a run takes on 2 cores, measured by ``numpynn reproduce --all``) and ``notes``. A worked
-example (``kind = "worked-example"``) holds a network's numbers in ``[example]`` instead of a
-training config: ``numpynn reproduce ID`` checks numpynn against each of them.
+``peak_test`` or ``peak_val``, the best epoch's test or validation accuracy; ``final_test`` or
+``final_val``, the last epoch's), ``seeds`` (the runs to make; the best of them is reported, as
+the source did), ``seconds`` (what the runs take on 2 cores, measured by ``numpynn reproduce
+--all``) and ``notes``. A worked example (``kind = "worked-example"``) holds a network's numbers
+in ``[example]`` instead of a training config: ``numpynn reproduce ID`` checks numpynn against
+each of them.
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ RECIPE_KEYS = {
     "kind", "source", "url", "trains", "published", "published_text", "measure", "seeds",
     "seconds", "notes",
 }  # fmt: skip
-MEASURES = ("peak_test", "final_test", "final_val")
+MEASURES = ("peak_test", "final_test", "peak_val", "final_val")
 
 
 @dataclass
