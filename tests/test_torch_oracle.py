@@ -122,6 +122,16 @@ def test_mse_against_float_targets_matches_torch(rng):
     assert_matches(loss_fn.backward(), outputs_t.grad)
 
 
+def assert_same_pass(ours, theirs):
+    """numpynn's (loss, outputs, dL/dx, model) against torch's (loss, outputs, x, parameters)."""
+    (value, outputs, grad_x, model), (loss_t, h, x_t, params_t) = ours, theirs
+    assert value == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(outputs, h)
+    assert_matches(grad_x, x_t.grad)
+    for p, p_t in zip(model.parameters(), params_t, strict=True):
+        assert_matches(p.grad, p_t.grad)
+
+
 def random_mlp_cases(count=30, seed=2026):
     """Every activation x loss three times, each with a random depth 1-4, random widths, a random
     batch size and dropout in a third of them."""
@@ -168,12 +178,7 @@ def test_random_mlp_matches_torch_autograd(case, activation, loss, sizes, dropou
             h = TORCH_ACTIVATIONS[activation](h)
     loss_t = torch_loss(loss, h, labels)
     loss_t.backward()
-
-    assert value == pytest.approx(loss_t.item(), rel=RTOL)
-    assert_matches(outputs, h)
-    assert_matches(grad_x, x_t.grad)
-    for p, p_t in zip(model.parameters(), params_t, strict=True):
-        assert_matches(p.grad, p_t.grad)
+    assert_same_pass((value, outputs, grad_x, model), (loss_t, h, x_t, params_t))
 
 
 @pytest.mark.parametrize("output_activation", sorted(nn.ACTIVATIONS))
@@ -195,11 +200,7 @@ def test_an_output_activation_and_normal_biases_match_torch_autograd(output_acti
     )
     loss_t = torch_loss("mse", h, labels)
     loss_t.backward()
-    assert value == pytest.approx(loss_t.item(), rel=RTOL)
-    assert_matches(outputs, h)
-    assert_matches(grad_x, x_t.grad)
-    for p, p_t in zip(model.parameters(), params_t, strict=True):
-        assert_matches(p.grad, p_t.grad)
+    assert_same_pass((value, outputs, grad_x, model), (loss_t, h, x_t, params_t))
 
 
 def test_random_mlps_cover_every_activation_loss_and_depth():

@@ -3,9 +3,11 @@ worked example is refused by train with what to run instead; a bad recipe names 
 
 import pytest
 from cli_runner import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from numpynn.runs.config import read_config_values
-from numpynn.runs.recipes import load_recipe, recipe_ids, recipe_path
+from numpynn.runs.config import read_config_values, to_toml
+from numpynn.runs.recipes import RECIPE_KEYS, load_recipe, recipe_ids, recipe_path
 
 ROWS = [
     "nielsen-ch1-30", "nielsen-ch1-100", "nielsen-ch3-ce-30", "nielsen-ch3-ce-100",
@@ -81,3 +83,28 @@ def test_an_unknown_recipe_lists_the_known_ones():
         ValueError, match="unknown recipe 'nielsen-ch9'; the recipes are: lecun-300-100, "
     ):
         recipe_path("nielsen-ch9")
+
+
+scalars = st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=8)
+tables = st.dictionaries(
+    st.sampled_from([*RECIPE_KEYS, "measure", "kind", "sorce"]),
+    scalars | st.lists(scalars, max_size=3) | st.sampled_from(["worked-example", "peak_test"]),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(about=tables, example=st.none() | st.dictionaries(st.sampled_from(["i1", "w1"]), scalars),
+       config=st.dictionaries(st.sampled_from(["lr", "epochs", "test_every_epoch"]), scalars))  # fmt: skip
+def test_any_recipe_file_is_read_or_refused_with_one_line(about, example, config, tmp_path_factory):
+    path = tmp_path_factory.mktemp("recipe") / "recipe.toml"
+    text = to_toml(config) + "[recipe]\n" + to_toml(about)
+    if example is not None:
+        text += "[example]\n" + to_toml(example)
+    path.write_text(text, encoding="utf-8")
+    try:
+        values = read_config_values(path)
+    except ValueError as error:
+        assert "\n" not in str(error) and str(path) in str(error)
+    else:
+        assert set(values) <= set(config)
