@@ -1,0 +1,258 @@
+"""Checks for a network you wrote yourself: point them at your layer (or your pair of forward and
+backward functions) and read what they say.
+
+``check_layer(layer, x)`` runs your ``forward`` and ``backward`` in float64 on ``x`` and on one
+row of it, and compares every gradient with centered finite differences of
+L = Σ forward(x) ⊙ R (R random, so dL/dy = R). A wrong gradient is a FAIL row in the report,
+never an exception, and where the error has a recognisable pattern the row names it: a
+transposed gradient, a wrong sign, a factor of the batch size, a gradient left at zero. It also
+checks that ``backward`` leaves the parameters and the input as they were, and that calling it
+twice gives the same gradients (it must set them, not add to them).
+
+``check_functions(forward, backward)`` does the same for the function-pair style of many courses
+(``out, cache = forward(x, w, b)``; ``dx, dw, db = backward(dout, cache)``), with row vectors
+(x of shape (N, in), w (in, out)) or column vectors (x (in, N), W (out, in), b (out, 1)).
+"""
+
+import copy
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .gradcheck import relative_error, resolution
+from .layers import Layer
+from .parameter import Parameter
+
+__all__ = ["check_layer", "check_functions", "LayerReport", "CheckRow"]
+
+THRESHOLD = 1e-6  # float64 centered differences: a right gradient ~1e-9, a wrong one ~1e-1
+EPS = 1e-6
+
+
+@dataclass
+class CheckRow:
+    """One check: what was checked, on which batch size, its result and what it means."""
+
+    check: str
+    batch: int
+    result: str  # PASS or FAIL
+    detail: str = ""
+
+
+@dataclass
+class LayerReport:
+    rows: list[CheckRow] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(row.result == "PASS" for row in self.rows)
+
+    @property
+    def failures(self) -> list[CheckRow]:
+        return [row for row in self.rows if row.result != "PASS"]
+
+    def __str__(self) -> str:
+        width = max((len(row.check) for row in self.rows), default=5)
+        lines = [f"{'check':<{width}}  batch  result  detail"]
+        lines += [f"{row.check:<{width}}  {row.batch:>5}  {row.result:<6}  {row.detail}"
+                  for row in self.rows]  # fmt: skip
+        verdict = (
+            "PASS" if self.passed else f"FAIL: {len(self.failures)} of {len(self.rows)} checks"
+        )
+        return "\n".join(lines + [verdict])
+
+
+def check_layer(layer: Layer, x: np.ndarray, *, seed: int = 0, verbose: bool = True) -> LayerReport:
+    """Check ``layer`` (``forward(x, training)``, ``backward(grad_y)``, ``parameters()``) on the
+    batch ``x`` and on its first row; print the table (unless ``verbose`` is False) and return
+    the report."""
+    report = LayerReport()
+    x = np.asarray(x)
+    for batch in (x[:1], x) if len(x) > 1 else (x,):
+        report.rows += _check_batch(layer, batch, seed)
+    if verbose:
+        print(report)
+    return report
+
+
+def _check_batch(layer: Layer, x: np.ndarray, seed: int) -> list[CheckRow]:
+    layer = _float64_copy(layer)
+    x = x.astype(np.float64)
+    N, rows = len(x), []
+    try:
+        y = layer.forward(x.copy(), training=False)
+    except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
+        return [CheckRow("forward runs", N, "FAIL", f"{type(error).__name__}: {error}")]
+    rows.append(_forward_row(y, N))
+    if rows[-1].result == "FAIL":
+        return rows
+    R = np.random.default_rng(seed).standard_normal(y.shape)
+    rows += _backward_rows(layer, x, R)
+    return rows
+
+
+def _forward_row(y, N: int) -> CheckRow:
+    if not isinstance(y, np.ndarray) or y.ndim < 1 or len(y) != N:
+        shape = getattr(y, "shape", type(y).__name__)
+        return CheckRow(
+            "forward output", N, "FAIL", f"expected an array with {N} rows, got {shape}"
+        )
+    if y.dtype != np.float64:
+        return CheckRow("forward output", N, "FAIL", f"float64 input gave {y.dtype} output")
+    if not np.isfinite(y).all():
+        return CheckRow("forward output", N, "FAIL", "holds NaN or Inf")
+    return CheckRow("forward output", N, "PASS", f"shape {y.shape}, float64")
+
+
+def _backward_rows(layer: Layer, x: np.ndarray, R: np.ndarray) -> list[CheckRow]:
+    N, params = len(x), layer.parameters()
+    before, x_before = [p.value.copy() for p in params], x.copy()
+    layer.forward(x, training=False)
+    grad_x = layer.backward(R.copy())
+    grads = [None if p.grad is None else np.array(p.grad, dtype=np.float64) for p in params]
+    rows = [_unchanged_row("backward leaves the parameters", [p.value for p in params], before, N),
+            _unchanged_row("forward/backward leave the input", [x], [x_before], N)]  # fmt: skip
+    layer.forward(x, training=False)
+    layer.backward(R.copy())
+    again = all(np.array_equal(p.grad, g) for p, g in zip(params, grads) if g is not None)
+    rows.append(CheckRow("backward sets gradients", N, "PASS" if again else "FAIL",
+                         "" if again else "a second call changed p.grad: set it (=), do not add (+=)"))  # fmt: skip
+
+    def loss() -> float:
+        return float(np.sum(layer.forward(x, training=False) * R))
+
+    y = layer.forward(x, training=False)
+    elementwise = (y, R) if not params and y.shape == x.shape else None
+    rows.append(_gradient_row("dL/dx", grad_x, _numerical(loss, x), N, elementwise))
+    for p, grad in zip(params, grads):
+        rows.append(_gradient_row(_name(p), grad, _numerical(loss, p.value), N))
+    return rows
+
+
+def _name(p: Parameter) -> str:
+    """``dL/dW (dense0.W)`` for a parameter called ``dense0.W``."""
+    short = p.name.rsplit(".", 1)[-1] if p.name else "parameter"
+    return f"dL/d{short}" + (f" ({p.name})" if p.name and p.name != short else "")
+
+
+def _unchanged_row(check: str, after: list, before: list, N: int) -> CheckRow:
+    same = all(np.array_equal(a, b) for a, b in zip(after, before))
+    detail = "" if same else "changed in place: compute into new arrays"
+    return CheckRow(check, N, "PASS" if same else "FAIL", detail)
+
+
+def _numerical(loss, a: np.ndarray) -> np.ndarray:
+    """Centered differences of ``loss`` in every entry of ``a`` (changed in place, restored)."""
+    grad = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        old = a[i]
+        a[i] = old + EPS
+        plus = loss()
+        a[i] = old - EPS
+        minus = loss()
+        a[i] = old
+        grad[i] = (plus - minus) / (2 * EPS)
+    return grad
+
+
+def _gradient_row(name: str, analytic, numeric: np.ndarray, N: int, elementwise=None) -> CheckRow:
+    if analytic is None or np.shape(analytic) != numeric.shape:
+        got = "None" if analytic is None else f"shape {np.shape(analytic)}"
+        hint = _transposed_shape(analytic, numeric)
+        return CheckRow(name, N, "FAIL", f"expected shape {numeric.shape}, got {got}{hint}")
+    analytic = np.asarray(analytic, dtype=np.float64)
+    tiny = resolution(float(np.abs(numeric).max(initial=1.0)), EPS) / THRESHOLD
+    error = float(relative_error(analytic, numeric, tiny).max(initial=0.0))
+    if error < THRESHOLD:
+        return CheckRow(name, N, "PASS", f"max relative error {error:.1e}")
+    words = _elementwise_words(analytic, *elementwise) if elementwise else None
+    words = words or diagnose(analytic, numeric, N)
+    return CheckRow(name, N, "FAIL", f"max relative error {error:.1e}; {words}")
+
+
+def _elementwise_words(grad_x: np.ndarray, y: np.ndarray, R: np.ndarray) -> str | None:
+    """For y = f(x) elementwise, grad_x = R ⊙ f'(x): name an f' that is f itself (the sigmoid's
+    derivative written as σ(x) instead of σ(x)(1 − σ(x)))."""
+    if np.allclose(grad_x, R * y, rtol=1e-6, atol=1e-9):
+        return "your derivative f'(x) is the output f(x) itself; for the sigmoid f' = f(1 − f)"
+    return None
+
+
+def _transposed_shape(analytic, numeric) -> str:
+    if analytic is not None and np.shape(analytic) == numeric.T.shape:
+        return ": the shape of its transpose, did you compute dL/dW transposed?"
+    return ""
+
+
+def diagnose(analytic: np.ndarray, numeric: np.ndarray, N: int) -> str:
+    """What a wrong gradient looks like, in words, when it has a recognisable pattern."""
+    close = lambda a, b: np.allclose(a, b, rtol=1e-5, atol=1e-7)  # noqa: E731
+    if not analytic.any():
+        return "it is all zeros: is this gradient computed (and stored in p.grad)?"
+    if analytic.shape == numeric.T.shape and close(analytic, numeric.T):
+        return "it is the transpose of the right gradient"
+    if close(analytic, -numeric):
+        return "it has the wrong sign"
+    for factor, words in ((N, f"N times too large (N = {N}): is 1/N missing?"),
+                          (1 / N, f"N times too small (N = {N}): did you divide by the batch size twice?"),
+                          (2, "twice too large"), (0.5, "half what it should be")):  # fmt: skip
+        if N != 1 or factor in (2, 0.5):
+            if close(analytic, factor * numeric):
+                return f"it is {words}"
+    scale = float(np.sum(analytic * numeric) / np.sum(numeric * numeric))
+    if close(analytic, scale * numeric):
+        return f"it is the right gradient times {scale:.3g}: a constant factor is off"
+    return "no simple pattern: check the formula entry by entry"
+
+
+def _float64_copy(layer: Layer) -> Layer:
+    """A deep copy of ``layer`` whose parameters are float64 (values and gradients)."""
+    layer = copy.deepcopy(layer)
+    for p in layer.parameters():
+        p.value = np.array(p.value, dtype=np.float64)
+        p.grad = np.zeros_like(p.value)
+    return layer
+
+
+class _FunctionPair(Layer):
+    """A forward/backward pair of functions as a Layer, in rows or in columns."""
+
+    def __init__(self, forward, backward, params: list[Parameter], columns: bool):
+        self._f, self._b, self.params, self.columns = forward, backward, params, columns
+        self._cache = None
+
+    def forward(self, x, training=False):
+        x = x.T if self.columns else x
+        out, self._cache = self._f(x, *(p.value for p in self.params))
+        return out.T if self.columns else out
+
+    def backward(self, grad_y, input_grad=True):
+        grads = self._b(grad_y.T if self.columns else grad_y, self._cache)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        for p, g in zip(self.params, grads[1:]):
+            p.grad = g
+        return grads[0].T if self.columns else grads[0]
+
+    def parameters(self):
+        return self.params
+
+
+def check_functions(
+    forward, backward, *, layout: str = "rows", sizes=(4, 5, 3), seed: int = 0, verbose: bool = True
+) -> LayerReport:
+    """Check ``out, cache = forward(x[, w, b])`` and ``dx[, dw, db] = backward(dout, cache)``.
+
+    ``layout="rows"``: x (N, in), w (in, out), b (out,), out = x @ w + b;
+    ``layout="columns"``: x (in, N), W (out, in), b (out, 1), out = W @ x + b. A forward of x
+    alone (an activation) gets no parameters. ``sizes`` is (N, in, out)."""
+    if layout not in ("rows", "columns"):
+        raise ValueError(f"check_functions: layout must be 'rows' or 'columns', got {layout!r}")
+    rng = np.random.default_rng(seed)
+    N, n_in, n_out = sizes
+    takes_params = len(inspect.signature(forward).parameters) >= 3
+    columns = layout == "columns"
+    shapes = [(n_out, n_in), (n_out, 1)] if columns else [(n_in, n_out), (n_out,)]
+    params = [Parameter(rng.standard_normal(s), name) for s, name in zip(shapes, ("W", "b"))]
+    layer = _FunctionPair(forward, backward, params if takes_params else [], columns)
+    return check_layer(layer, rng.standard_normal((N, n_in)), seed=seed, verbose=verbose)
