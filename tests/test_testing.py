@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import numpynn as nn
-from numpynn.testing import check_functions, check_layer
+from numpynn.testing import check_functions, check_layer, check_loss, check_optimizer
 
 
 def affine_forward(x, w, b):
@@ -152,3 +152,62 @@ def test_the_report_prints_a_table_and_a_verdict(rng):
     assert text.splitlines()[-1].startswith("FAIL: 2 of 14 checks")
     with pytest.raises(ValueError, match="layout must be 'rows' or 'columns'"):
         check_functions(affine_forward, affine_backward, layout="cols")
+
+
+def softmax_loss(scores, labels, *, mean=True, shift=True):
+    """The CS231n-style softmax loss; ``mean=False`` forgets the 1/N, ``shift=False`` the
+    row maximum."""
+    s = scores - scores.max(axis=1, keepdims=True) if shift else scores
+    p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+    rows = np.arange(len(labels))
+    scale = 1 / len(labels) if mean else 1.0
+    grad = p.copy()
+    grad[rows, labels] -= 1
+    return -np.log(p[rows, labels]).sum() * scale, grad * scale
+
+
+def test_a_loss_is_checked_against_numpynns_and_its_bugs_are_named():
+    assert check_loss(softmax_loss, verbose=False).passed
+    assert check_loss(nn.SigmoidCrossEntropy(), "sigmoid-cross-entropy", verbose=False).passed
+    found = failures(check_loss(lambda z, y: softmax_loss(z, y, mean=False), verbose=False))
+    assert "the sum over the batch, not the mean" in found["loss value"]
+    assert "N times too large (N = 5): is 1/N missing?" in found["dL/dscores vs cross-entropy"]
+    found = failures(check_loss(lambda z, y: softmax_loss(z, y, shift=False), verbose=False))
+    assert list(found) == ["score 1000 at the label"]
+    assert found["score 1000 at the label"].startswith("loss nan, numpynn 0: exp overflows")
+
+
+def adam_step(w, dw, config, *, bias_correction=True, sign=1):
+    """The CS231n-style Adam update; the keywords put in two typical bugs."""
+    for key in ("m", "v"):
+        config.setdefault(key, np.zeros_like(w))
+    config["t"] = config.get("t", 0) + 1
+    b1, b2 = config["beta1"], config["beta2"]
+    config["m"] = b1 * config["m"] + (1 - b1) * dw
+    config["v"] = b2 * config["v"] + (1 - b2) * dw * dw
+    m, v = config["m"], config["v"]
+    if bias_correction:
+        m, v = m / (1 - b1 ** config["t"]), v / (1 - b2 ** config["t"])
+    return w - sign * config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
+
+
+def momentum_step(w, dw, config):
+    v = config["momentum"] * config.get("velocity", np.zeros_like(w)) - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+
+
+def test_an_update_rule_is_compared_step_by_step_and_its_bugs_are_named():
+    assert check_optimizer(adam_step, "adam", verbose=False).passed
+    assert check_optimizer(momentum_step, "momentum", verbose=False).passed
+    assert check_optimizer(
+        lambda w, dw, c: (w - c["learning_rate"] * dw, c), "sgd", verbose=False
+    ).passed
+    found = failures(
+        check_optimizer(lambda *a: adam_step(*a, bias_correction=False), verbose=False)
+    )
+    assert "Adam without bias correction?" in found["adam step 1"]
+    found = failures(check_optimizer(lambda *a: adam_step(*a, sign=-1), verbose=False))
+    assert "it goes uphill (wrong sign)" in found["adam step 1"]
+    with pytest.raises(ValueError, match="name must be sgd, momentum or adam"):
+        check_optimizer(adam_step, "adagrad")

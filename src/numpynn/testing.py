@@ -12,6 +12,7 @@ twice gives the same gradients (it must set them, not add to them).
 ``check_functions(forward, backward)`` does the same for the function-pair style of many courses
 (``out, cache = forward(x, w, b)``; ``dx, dw, db = backward(dout, cache)``), with row vectors
 (x of shape (N, in), w (in, out)) or column vectors (x (in, N), W (out, in), b (out, 1)).
+``check_loss`` and ``check_optimizer`` compare a loss or an update rule you wrote with numpynn's.
 """
 
 import copy
@@ -24,7 +25,14 @@ from .gradcheck import relative_error, resolution
 from .layers import Layer
 from .parameter import Parameter
 
-__all__ = ["check_layer", "check_functions", "LayerReport", "CheckRow"]
+__all__ = [
+    "check_layer",
+    "check_functions",
+    "check_loss",
+    "check_optimizer",
+    "LayerReport",
+    "CheckRow",
+]
 
 THRESHOLD = 1e-6  # float64 centered differences: a right gradient ~1e-9, a wrong one ~1e-1
 EPS = 1e-6
@@ -256,3 +264,133 @@ def check_functions(
     params = [Parameter(rng.standard_normal(s), name) for s, name in zip(shapes, ("W", "b"))]
     layer = _FunctionPair(forward, backward, params if takes_params else [], columns)
     return check_layer(layer, rng.standard_normal((N, n_in)), seed=seed, verbose=verbose)
+
+
+# ---- losses ---------------------------------------------------------------------------------
+
+
+def check_loss(
+    loss, reference: str = "cross-entropy", *, sizes=(5, 4), seed: int = 0, verbose: bool = True
+) -> LayerReport:
+    """Check a loss you wrote against numpynn's ``reference`` (``cross-entropy``,
+    ``sigmoid-cross-entropy`` or ``mse``, each a mean over the batch): ``loss`` is a function
+    ``value, dscores = loss(scores, labels)`` or an object with ``forward(scores, labels)`` and
+    ``backward()``. Checks the value, the gradient (against numpynn's and against finite
+    differences of your own value) and a confident right answer (score 1000 at the label), where
+an exp without the row maximum subtracted overflows."""
+    from .losses import get_loss
+
+    compute = _as_loss_function(loss)
+    rng = np.random.default_rng(seed)
+    N, C = sizes
+    z, labels = rng.standard_normal((N, C)) * 2, rng.integers(0, C, N)
+    ref = get_loss(reference)
+    expected = ref.forward(z.copy(), labels)
+    expected_grad = ref.backward()
+    rows = []
+    try:
+        value, grad = compute(z.copy(), labels)
+    except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
+        rows.append(CheckRow("loss runs", N, "FAIL", f"{type(error).__name__}: {error}"))
+        return _finish(LayerReport(rows), verbose)
+    rows.append(_value_row(float(value), expected, N))
+    rows.append(_gradient_row(f"dL/dscores vs {reference}", np.asarray(grad), expected_grad, N))
+    z_own = z.copy()
+    own = _numerical(lambda: float(compute(z_own, labels)[0]), z_own)
+    rows.append(_gradient_row("dL/dscores vs your value", np.asarray(grad), own, N))
+    rows.append(_huge_scores_row(compute, ref, labels, C))
+    return _finish(LayerReport(rows), verbose)
+
+
+def _huge_scores_row(compute, reference, labels: np.ndarray, C: int) -> CheckRow:
+    """A confident right answer: score 1000 at each label, 0 elsewhere. exp(1000) overflows
+    unless each row's maximum is subtracted first."""
+    z = np.zeros((len(labels), C))
+    z[np.arange(len(labels)), labels] = 1000.0
+    expected = reference.forward(z.copy(), labels)
+    with np.errstate(all="ignore"):
+        value = float(compute(z, labels)[0])
+    if np.isclose(value, expected, rtol=1e-9, atol=1e-12):
+        return CheckRow("score 1000 at the label", len(labels), "PASS", f"loss {value:.4g}")
+    return CheckRow("score 1000 at the label", len(labels), "FAIL",
+                    f"loss {value:.4g}, numpynn {expected:.4g}: exp overflows; subtract each "
+                    "row's maximum before exp")  # fmt: skip
+
+
+def _as_loss_function(loss):
+    if hasattr(loss, "forward") and hasattr(loss, "backward"):
+        return lambda z, labels: (loss.forward(z, labels), loss.backward())
+    return loss
+
+
+def _value_row(value: float, expected: float, N: int) -> CheckRow:
+    if np.isclose(value, expected, rtol=1e-9, atol=0):
+        return CheckRow("loss value", N, "PASS", f"{value:.6g}")
+    if np.isclose(value, expected * N, rtol=1e-9, atol=0):
+        words = f"N times numpynn's (N = {N}): the sum over the batch, not the mean"
+    else:
+        words = "no simple pattern"
+    return CheckRow("loss value", N, "FAIL", f"{value:.6g}, numpynn {expected:.6g}: {words}")
+
+
+def _finish(report: LayerReport, verbose: bool) -> LayerReport:
+    if verbose:
+        print(report)
+    return report
+
+
+# ---- optimizers -----------------------------------------------------------------------------
+
+
+def check_optimizer(
+    step, name: str = "adam", *, config: dict | None = None, steps: int = 10, seed: int = 0,
+    verbose: bool = True,
+) -> LayerReport:  # fmt: skip
+    """Run your update ``next_w, config = step(w, dw, config)`` (the CS231n style: ``config``
+    holds ``learning_rate`` and the optimizer's hyperparameters and state) beside numpynn's
+    ``name`` (``sgd``, ``momentum`` or ``adam``) on the same random gradients, step by step, and
+    name the first step where they part."""
+    config = {"learning_rate": 1e-2, **(config or {})}
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((4, 3))
+    reference, param = _reference_optimizer(name, w, config)
+    mine, rows = w.copy(), []
+    for t in range(1, steps + 1):
+        dw = rng.standard_normal(w.shape) * 10.0 ** rng.uniform(-2, 1)
+        param.grad[...] = dw
+        reference.step()
+        before = mine.copy()
+        mine, config = step(mine, dw.copy(), config)
+        if not np.allclose(mine, param.value, rtol=1e-9, atol=1e-12):
+            words = _optimizer_words(name, t, mine - before, param.value - before, reference)
+            rows.append(CheckRow(f"{name} step {t}", 1, "FAIL", words))
+            return _finish(LayerReport(rows), verbose)
+    rows.append(CheckRow(f"{name}, {steps} steps", 1, "PASS", "every step equals numpynn's"))
+    return _finish(LayerReport(rows), verbose)
+
+
+def _reference_optimizer(name: str, w: np.ndarray, config: dict):
+    from .optim import SGD, Adam
+
+    param = Parameter(w.copy(), "w")
+    lr = config["learning_rate"]
+    if name == "adam":
+        betas = (config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999))
+        return Adam([param], lr=lr, betas=betas, eps=config.setdefault("epsilon", 1e-8)), param
+    if name == "momentum":
+        return SGD([param], lr=lr, momentum=config.setdefault("momentum", 0.9)), param
+    if name == "sgd":
+        return SGD([param], lr=lr), param
+    raise ValueError(f"check_optimizer: name must be sgd, momentum or adam, got {name!r}")
+
+
+def _optimizer_words(name: str, t: int, mine: np.ndarray, theirs: np.ndarray, reference) -> str:
+    """What differs in a step's update, where a pattern says why."""
+    text = f"your update differs from numpynn's (largest gap {np.abs(mine - theirs).max():.3g})"
+    if name == "adam" and t == 1:
+        beta1, beta2 = reference.betas
+        if np.allclose(mine, theirs * (1 - beta1) / np.sqrt(1 - beta2), rtol=1e-3):
+            return text + ": Adam without bias correction? m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)"
+    if np.allclose(mine, -theirs, rtol=1e-6):
+        return text + ": it goes uphill (wrong sign)"
+    return text
