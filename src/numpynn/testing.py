@@ -273,11 +273,11 @@ def check_loss(
     loss, reference: str = "cross-entropy", *, sizes=(5, 4), seed: int = 0, verbose: bool = True
 ) -> LayerReport:
     """Check a loss you wrote against numpynn's ``reference`` (``cross-entropy``,
-    ``sigmoid-cross-entropy`` or ``mse``, each a mean over the batch): ``loss`` is a function
-    ``value, dscores = loss(scores, labels)`` or an object with ``forward(scores, labels)`` and
-    ``backward()``. Checks the value, the gradient (against numpynn's and against finite
-    differences of your own value) and a confident right answer (score 1000 at the label), where
-an exp without the row maximum subtracted overflows."""
+        ``sigmoid-cross-entropy`` or ``mse``, each a mean over the batch): ``loss`` is a function
+        ``value, dscores = loss(scores, labels)`` or an object with ``forward(scores, labels)`` and
+        ``backward()``. Checks the value, the gradient (against numpynn's and against finite
+        differences of your own value) and a confident right answer (score 1000 at the label), where
+    an exp without the row maximum subtracted overflows."""
     from .losses import get_loss
 
     compute = _as_loss_function(loss)
