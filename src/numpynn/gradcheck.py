@@ -35,6 +35,7 @@ __all__ = [
     "GradcheckReport",
     "GradcheckRow",
     "float64_copy",
+    "perturbed",
     "relative_error",
     "resolution",
 ]
@@ -180,8 +181,9 @@ def gradcheck(
     return GradcheckReport(rows, eps, threshold, tiny, source_dtype, kink_coords)
 
 
-def float64_copy(model: Sequential) -> Sequential:
-    """A deep copy of ``model`` (same layer classes) with every float array in float64."""
+def float64_copy(model: Layer) -> Layer:
+    """A deep copy of ``model`` (a Sequential or one layer, same classes) with every float array
+    in float64."""
     model = copy.deepcopy(model)
     for layer in _layers(model):
         for key, value in vars(layer).items():
@@ -220,9 +222,12 @@ def _validate(model, loss_fn, x, eps, max_coords, threshold) -> None:
 
 
 def _layers(model: Layer):
-    """Every layer of a (possibly nested) Sequential, in forward order."""
+    """Every layer of a (possibly nested) Sequential, in forward order; a lone layer itself."""
+    if not isinstance(model, Sequential):
+        yield model
+        return
     for layer in model.layers:
-        yield from _layers(layer) if isinstance(layer, Sequential) else [layer]
+        yield from _layers(layer)
 
 
 def _fix_dropout_masks(model: Sequential, x: np.ndarray, seed: int) -> None:
@@ -292,16 +297,22 @@ def _sample_coords(shape, max_coords: int, rng: np.random.Generator) -> list[tup
     return [tuple(int(i) for i in np.unravel_index(k, shape)) for k in flat]
 
 
+def perturbed(loss_at, value: np.ndarray, i: tuple, eps: float) -> tuple:
+    """``loss_at()`` with ``value[i]`` moved by +eps, then by -eps; ``value`` is restored."""
+    old = value[i]
+    value[i] = old + eps
+    plus = loss_at()
+    value[i] = old - eps
+    minus = loss_at()
+    value[i] = old
+    return plus, minus
+
+
 def _check_tensor(loss_at, name, value, analytic, coords, eps, tiny):
     """Perturb ``value`` (in place, then restored) at each coordinate; compare with ``analytic``."""
     errors, kinks = {}, []
     for i in coords:  # one coordinate at a time: the documented per-element loop
-        old = value[i]
-        value[i] = old + eps
-        plus, signs_plus = loss_at()
-        value[i] = old - eps
-        minus, signs_minus = loss_at()
-        value[i] = old
+        (plus, signs_plus), (minus, signs_minus) = perturbed(loss_at, value, i, eps)
         if any((a != b).any() for a, b in zip(signs_plus, signs_minus)):
             kinks.append(i)
         else:

@@ -15,13 +15,12 @@ twice gives the same gradients (it must set them, not add to them).
 ``check_loss`` and ``check_optimizer`` compare a loss or an update rule you wrote with numpynn's.
 """
 
-import copy
 import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .gradcheck import relative_error, resolution
+from .gradcheck import float64_copy, perturbed, relative_error, resolution
 from .layers import Layer
 from .parameter import Parameter
 
@@ -79,13 +78,11 @@ def check_layer(layer: Layer, x: np.ndarray, *, seed: int = 0, verbose: bool = T
     x = np.asarray(x)
     for batch in (x[:1], x) if len(x) > 1 else (x,):
         report.rows += _check_batch(layer, batch, seed)
-    if verbose:
-        print(report)
-    return report
+    return _finish(report, verbose)
 
 
 def _check_batch(layer: Layer, x: np.ndarray, seed: int) -> list[CheckRow]:
-    layer = _float64_copy(layer)
+    layer = float64_copy(layer)
     x = x.astype(np.float64)
     N, rows = len(x), []
     try:
@@ -154,12 +151,7 @@ def _numerical(loss, a: np.ndarray) -> np.ndarray:
     """Centered differences of ``loss`` in every entry of ``a`` (changed in place, restored)."""
     grad = np.zeros_like(a)
     for i in np.ndindex(a.shape):
-        old = a[i]
-        a[i] = old + EPS
-        plus = loss()
-        a[i] = old - EPS
-        minus = loss()
-        a[i] = old
+        plus, minus = perturbed(loss, a, i, EPS)
         grad[i] = (plus - minus) / (2 * EPS)
     return grad
 
@@ -212,15 +204,6 @@ def diagnose(analytic: np.ndarray, numeric: np.ndarray, N: int) -> str:
     if close(analytic, scale * numeric):
         return f"it is the right gradient times {scale:.3g}: a constant factor is off"
     return "no simple pattern: check the formula entry by entry"
-
-
-def _float64_copy(layer: Layer) -> Layer:
-    """A deep copy of ``layer`` whose parameters are float64 (values and gradients)."""
-    layer = copy.deepcopy(layer)
-    for p in layer.parameters():
-        p.value = np.array(p.value, dtype=np.float64)
-        p.grad = np.zeros_like(p.value)
-    return layer
 
 
 class _FunctionPair(Layer):

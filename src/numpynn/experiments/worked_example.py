@@ -35,16 +35,16 @@ def compute_values(example: dict) -> dict[str, float]:
     """Every value the tutorial publishes, by numpynn: the forward pass, the error, two
     gradients, the weights after one step, and the error after one and after ``iterations``."""
     model = _network(example)
-    hidden, _, output, _ = model.layers
+    hidden, hidden_sigmoid, output, output_sigmoid = model.layers
     x = np.array([[float(example["i1"]), float(example["i2"])]])
     target = np.array([[float(example["target_o1"]), float(example["target_o2"])]])
     loss_fn = MeanSquaredError()
-    net_h = x @ hidden.W.value + hidden.b.value
-    out_h = 1 / (1 + np.exp(-net_h))
-    out = model.forward(x)
+    net_h = hidden.forward(x)  # the forward pass layer by layer, to read every value on the way
+    out_h = hidden_sigmoid.forward(net_h)
+    net_o = output.forward(out_h)
+    out = output_sigmoid.forward(net_o)
     values = {
-        "net_h1": net_h[0, 0], "out_h1": out_h[0, 0], "out_h2": out_h[0, 1],
-        "net_o1": (out_h @ output.W.value + output.b.value)[0, 0],
+        "net_h1": net_h[0, 0], "out_h1": out_h[0, 0], "out_h2": out_h[0, 1], "net_o1": net_o[0, 0],
         "out_o1": out[0, 0], "out_o2": out[0, 1],
         "E_o1": 0.5 * (target[0, 0] - out[0, 0]) ** 2, "E_o2": 0.5 * (target[0, 1] - out[0, 1]) ** 2,
         "E_total": loss_fn.forward(out, target),

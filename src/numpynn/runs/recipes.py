@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import TrainConfig, check_keys, read_toml
+from .config import TrainConfig, check_keys, read_config_values, read_toml
 
 __all__ = ["Recipe", "RECIPE_KEYS", "recipe_ids", "recipe_path", "load_recipe", "split_recipe"]
 
@@ -84,10 +84,10 @@ def split_recipe(values: dict, path: Path) -> tuple[dict, dict, dict | None]:
 def load_recipe(recipe_id: str) -> Recipe:
     """The shipped recipe ``recipe_id``, its config validated (an unknown key is named)."""
     path = recipe_path(recipe_id)
-    about, keys, example = split_recipe(read_toml(path, "recipe"), path)
+    about, _, example = split_recipe(read_toml(path, "recipe"), path)
     config = None
     if example is None:
-        check_keys(keys, TrainConfig().to_dict(), path)
+        keys = read_config_values(path)  # as `numpynn train --config` reads it
         try:
             config = TrainConfig(**keys).validate()
         except ValueError as error:
