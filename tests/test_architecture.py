@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = paths.SRC / "numpynn"
 PAGE = paths.DOCS / "architecture.md"
-APPLICATION = ("cli", "experiments", "runs", "plots")
+APPLICATION = ("cli", "workbench", "experiments", "runs", "plots")
 # the core's reading path, in order: a module on it never imports one that comes later
 READING_PATH = ["validation", "parameter", "buffers", "init", "layers", "activations", "losses",
                 "model", "saving", "optim", "schedules", "history", "progress", "training",

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import numpynn as nn
-from numpynn.testing import check_functions, check_layer, check_loss, check_optimizer
+from numpynn.testing import check_functions, check_layer, check_loss, check_network, check_optimizer
 
 
 def affine_forward(x, w, b):
@@ -143,6 +143,70 @@ def test_a_crashing_forward_is_a_fail_row_not_an_exception(rng):
 
     report = check_layer(Broken(), rng.standard_normal((2, 3)), verbose=False)
     assert failures(report) == {"forward runs": "NotImplementedError: write the forward pass"}
+
+    report = check_functions(affine_forward, lambda dout, cache: 1 / 0, verbose=False)
+    assert failures(report) == {"backward runs": "ZeroDivisionError: division by zero"}
+
+
+def relu_mlp(params, x, labels=None):
+    """A right two-layer network in the CS231n style, rows."""
+    (W1, b1), (W2, b2) = params
+    z1 = x @ W1 + b1
+    scores = np.maximum(z1, 0) @ W2 + b2
+    if labels is None:
+        return scores
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    N = len(x)
+    loss = -np.log(p[np.arange(N), labels]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), labels] -= 1
+    dscores /= N
+    dz1 = dscores @ W2.T * (z1 > 0)
+    grads = [(x.T @ dz1, dz1.sum(axis=0)), (np.maximum(z1, 0).T @ dscores, dscores.sum(axis=0))]
+    return loss, grads
+
+
+def in_columns(model_fn):
+    def network(params, x, labels=None):
+        rows = [(W.T, b.ravel()) for W, b in params]
+        if labels is None:
+            return model_fn(rows, x.T).T
+        loss, grads = model_fn(rows, x.T, labels)
+        return loss, [(dW.T, db[:, None]) for dW, db in grads]
+
+    return network
+
+
+def test_a_network_is_checked_in_rows_and_columns_and_its_bugs_named():
+    assert check_network(relu_mlp, verbose=False).passed
+    assert check_network(in_columns(relu_mlp), layout="columns", verbose=False).passed
+    assert not check_network(relu_mlp, layout="columns", verbose=False).passed
+
+    def unmasked(params, x, labels=None):
+        (W1, b1), (W2, b2) = params
+        if labels is None:
+            return relu_mlp(params, x)
+        loss, grads = relu_mlp(params, x, labels)
+        scores = relu_mlp(params, x)
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(x)), labels] -= 1
+        dz1 = p / len(x) @ W2.T
+        return loss, [(x.T @ dz1, dz1.sum(axis=0)), grads[1]]
+
+    found = failures(check_network(unmasked, verbose=False))
+    assert set(found) == {"dL/dW1", "dL/db1"} and "masks left out" in found["dL/dW1"]
+
+    def summed(params, x, labels=None):
+        out = relu_mlp(params, x, labels)
+        return out if labels is None else (out[0] * len(x), out[1][:1])
+
+    found = failures(check_network(summed, verbose=False))
+    assert "the sum over the batch, not the mean" in found["loss value"]
+    assert "got None: is it computed and returned?" in found["dL/dW2"]
+    found = failures(check_network(lambda params, x, labels=None: 1 / 0, verbose=False))
+    assert found == {"network runs": "ZeroDivisionError: division by zero"}
 
 
 def test_the_report_prints_a_table_and_a_verdict(rng):

@@ -27,6 +27,7 @@ from .parameter import Parameter
 __all__ = [
     "check_layer",
     "check_functions",
+    "check_network",
     "check_loss",
     "check_optimizer",
     "LayerReport",
@@ -93,7 +94,10 @@ def _check_batch(layer: Layer, x: np.ndarray, seed: int) -> list[CheckRow]:
     if rows[-1].result == "FAIL":
         return rows
     R = np.random.default_rng(seed).standard_normal(y.shape)
-    rows += _backward_rows(layer, x, R)
+    try:
+        rows += _backward_rows(layer, x, R)
+    except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
+        rows.append(CheckRow("backward runs", N, "FAIL", f"{type(error).__name__}: {error}"))
     return rows
 
 
@@ -158,7 +162,11 @@ def _numerical(loss, a: np.ndarray) -> np.ndarray:
 
 def _gradient_row(name: str, analytic, numeric: np.ndarray, N: int, elementwise=None) -> CheckRow:
     if analytic is None or np.shape(analytic) != numeric.shape:
-        got = "None" if analytic is None else f"shape {np.shape(analytic)}"
+        got = (
+            "None: is it computed and returned?"
+            if analytic is None
+            else f"shape {np.shape(analytic)}"
+        )
         hint = _transposed_shape(analytic, numeric)
         return CheckRow(name, N, "FAIL", f"expected shape {numeric.shape}, got {got}{hint}")
     analytic = np.asarray(analytic, dtype=np.float64)
@@ -176,6 +184,8 @@ def _elementwise_words(grad_x: np.ndarray, y: np.ndarray, R: np.ndarray) -> str 
     derivative written as σ(x) instead of σ(x)(1 − σ(x)))."""
     if np.allclose(grad_x, R * y, rtol=1e-6, atol=1e-9):
         return "your derivative f'(x) is the output f(x) itself; for the sigmoid f' = f(1 − f)"
+    if np.allclose(grad_x, R, rtol=1e-6, atol=1e-9):
+        return "dL/dx is dL/dy passed through: the factor f'(x) is missing (for ReLU, x > 0)"
     return None
 
 
@@ -189,7 +199,7 @@ def diagnose(analytic: np.ndarray, numeric: np.ndarray, N: int) -> str:
     """What a wrong gradient looks like, in words, when it has a recognisable pattern."""
     close = lambda a, b: np.allclose(a, b, rtol=1e-5, atol=1e-7)  # noqa: E731
     if not analytic.any():
-        return "it is all zeros: is this gradient computed (and stored in p.grad)?"
+        return "it is all zeros: is this gradient computed (and stored or returned)?"
     if analytic.shape == numeric.T.shape and close(analytic, numeric.T):
         return "it is the transpose of the right gradient"
     if close(analytic, -numeric):
@@ -220,7 +230,8 @@ class _FunctionPair(Layer):
 
     def backward(self, grad_y, input_grad=True):
         grads = self._b(grad_y.T if self.columns else grad_y, self._cache)
-        grads = grads if isinstance(grads, tuple) else (grads,)
+        grads = tuple(grads) if isinstance(grads, tuple | list) else (grads,)
+        grads += (None,) * (1 + len(self.params) - len(grads))  # a gradient not returned
         for p, g in zip(self.params, grads[1:]):
             p.grad = g
         return grads[0].T if self.columns else grads[0]
@@ -247,6 +258,111 @@ def check_functions(
     params = [Parameter(rng.standard_normal(s), name) for s, name in zip(shapes, ("W", "b"))]
     layer = _FunctionPair(forward, backward, params if takes_params else [], columns)
     return check_layer(layer, rng.standard_normal((N, n_in)), seed=seed, verbose=verbose)
+
+
+# ---- a whole network -------------------------------------------------------------------------
+
+
+def check_network(
+    model_fn, sizes=(5, 4, 3), *, layout: str = "rows", batch: int = 6, seed: int = 0,
+    verbose: bool = True,
+) -> LayerReport:  # fmt: skip
+    """Check a network you wrote as one function, in the CS231n style: ``scores =
+    model_fn(params, x)`` and ``loss, grads = model_fn(params, x, labels)``, a ReLU MLP with
+    softmax cross-entropy (a mean over the batch). ``params`` is a list of ``(W, b)`` pairs and
+    ``grads`` the same of their gradients. numpynn builds its own ``mlp(sizes)`` in float64,
+    hands you its weights, and compares the scores, the loss and every gradient with its own
+    (each proven by gradcheck). ``layout="columns"``: W (out, in), b (out, 1), x (in, N)."""
+    from .losses import SoftmaxCrossEntropy
+    from .model import mlp
+
+    if layout not in ("rows", "columns"):
+        raise ValueError(f"check_network: layout must be 'rows' or 'columns', got {layout!r}")
+    columns = layout == "columns"
+    rng = np.random.default_rng(seed)
+    reference = mlp(list(sizes), "relu", dtype="float64", rng=rng)
+    denses = [layer for layer in reference.layers if layer.parameters()]
+    params = [_as_student(d.W.value, d.b.value, columns) for d in denses]
+    x, labels = rng.standard_normal((batch, sizes[0])), rng.integers(0, sizes[-1], batch)
+    loss_fn = SoftmaxCrossEntropy()
+    expected_scores = reference.forward(x)
+    expected = loss_fn.forward(expected_scores, labels)
+    dscores = loss_fn.backward()
+    reference.backward(dscores)
+    unmasked = _unmasked_gradients(denses, x, dscores)
+    before = [a.copy() for pair in params for a in pair]
+    x_student = x.T.copy() if columns else x.copy()
+    try:
+        scores = model_fn(params, x_student.copy())
+        loss, grads = model_fn(params, x_student.copy(), labels.copy())
+    except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
+        row = CheckRow("network runs", batch, "FAIL", f"{type(error).__name__}: {error}")
+        return _finish(LayerReport([row]), verbose)
+    scores = np.asarray(scores).T if columns else scores
+    rows = [_scores_row(scores, expected_scores, batch), _value_row(float(loss), expected, batch),
+            _unchanged_row("params unchanged", [a for pair in params for a in pair], before, batch)]  # fmt: skip
+    for i, (d, pair) in enumerate(zip(denses, _pairs(grads, len(denses))), start=1):
+        for name, p, g in (("W", d.W, pair[0]), ("b", d.b, pair[1])):
+            g = _from_student(g, p.grad.shape, columns)
+            rows.append(_gradient_row(f"dL/d{name}{i}", g, p.grad, batch))
+            if rows[-1].result == "FAIL" and _same(g, unmasked[p.name]):
+                rows[
+                    -1
+                ].detail = "it is the gradient with the ReLUs' masks left out: on the way back multiply by [z > 0]"
+    return _finish(LayerReport(rows), verbose)
+
+
+def _unmasked_gradients(denses: list, x: np.ndarray, dscores: np.ndarray) -> dict:
+    """The gradients backpropagation gives if each ReLU's derivative is taken as 1 (its mask
+    forgotten), by parameter name."""
+    inputs, h = [], x
+    for d in denses:
+        inputs.append(h)
+        h = np.maximum(h @ d.W.value + d.b.value, 0)
+    grads, dz = {}, dscores
+    for d, h_in in zip(reversed(denses), reversed(inputs)):
+        grads[d.W.name], grads[d.b.name] = h_in.T @ dz, dz.sum(axis=0)
+        dz = dz @ d.W.value.T
+    return grads
+
+
+def _same(a, b: np.ndarray) -> bool:
+    return a is not None and np.shape(a) == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-12)
+
+
+def _as_student(W: np.ndarray, b: np.ndarray, columns: bool) -> tuple:
+    """numpynn's W (in, out) and b (out,), as W (out, in) and b (out, 1) with columns."""
+    return (W.T.copy(), b[:, None].copy()) if columns else (W.copy(), b.copy())
+
+
+def _from_student(g, shape: tuple, columns: bool):
+    """A student's gradient in numpynn's shape (transposed back with columns)."""
+    if g is None:
+        return None
+    g = np.asarray(g, dtype=np.float64)
+    g = g.T if columns else g
+    return g.reshape(shape) if len(shape) == 1 and g.size == shape[0] else g
+
+
+def _pairs(grads, n: int) -> list:
+    """The student's grads as n pairs, None where one is missing."""
+    pairs = [tuple(pair) + (None,) * (2 - len(pair)) for pair in list(grads)[:n]]
+    return pairs + [(None, None)] * (n - len(pairs))
+
+
+def _scores_row(scores, expected: np.ndarray, N: int) -> CheckRow:
+    if np.shape(scores) != expected.shape:
+        return CheckRow(
+            "scores", N, "FAIL", f"expected shape {expected.shape}, got {np.shape(scores)}"
+        )
+    if np.allclose(scores, expected, rtol=1e-9, atol=1e-12):
+        return CheckRow("scores", N, "PASS", f"shape {expected.shape}, equal to numpynn's")
+    return CheckRow(
+        "scores",
+        N,
+        "FAIL",
+        "differ from numpynn's: check the forward pass (a ReLU after every layer but the last)",
+    )
 
 
 # ---- losses ---------------------------------------------------------------------------------
@@ -278,6 +394,8 @@ def check_loss(
         return _finish(LayerReport(rows), verbose)
     rows.append(_value_row(float(value), expected, N))
     rows.append(_gradient_row(f"dL/dscores vs {reference}", np.asarray(grad), expected_grad, N))
+    if rows[-1].result == "FAIL" and reference == "cross-entropy":
+        rows[-1].detail = _one_hot_words(grad, expected_grad, labels) or rows[-1].detail
     z_own = z.copy()
     own = _numerical(lambda: float(compute(z_own, labels)[0]), z_own)
     rows.append(_gradient_row("dL/dscores vs your value", np.asarray(grad), own, N))
@@ -298,6 +416,15 @@ def _huge_scores_row(compute, reference, labels: np.ndarray, C: int) -> CheckRow
     return CheckRow("score 1000 at the label", len(labels), "FAIL",
                     f"loss {value:.4g}, numpynn {expected:.4g}: exp overflows; subtract each "
                     "row's maximum before exp")  # fmt: skip
+
+
+def _one_hot_words(grad, expected: np.ndarray, labels: np.ndarray) -> str | None:
+    """The softmax's gradient without the −1 at each label is (p − Y)/N + Y/N."""
+    one_hot = np.zeros_like(expected)
+    one_hot[np.arange(len(labels)), labels] = 1 / len(labels)
+    if np.shape(grad) == expected.shape and np.allclose(grad, expected + one_hot, rtol=1e-6):
+        return "it is p/N: subtract 1 at each example's label, (p − Y)/N"
+    return None
 
 
 def _as_loss_function(loss):
@@ -343,7 +470,11 @@ def check_optimizer(
         param.grad[...] = dw
         reference.step()
         before = mine.copy()
-        mine, config = step(mine, dw.copy(), config)
+        try:
+            mine, config = step(mine, dw.copy(), config)
+        except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
+            rows.append(CheckRow(f"{name} step {t}", 1, "FAIL", f"{type(error).__name__}: {error}"))
+            return _finish(LayerReport(rows), verbose)
         if not np.allclose(mine, param.value, rtol=1e-9, atol=1e-12):
             words = _optimizer_words(name, t, mine - before, param.value - before, reference)
             rows.append(CheckRow(f"{name} step {t}", 1, "FAIL", words))
@@ -376,4 +507,15 @@ def _optimizer_words(name: str, t: int, mine: np.ndarray, theirs: np.ndarray, re
             return text + ": Adam without bias correction? m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)"
     if np.allclose(mine, -theirs, rtol=1e-6):
         return text + ": it goes uphill (wrong sign)"
+    if np.allclose(mine, theirs, rtol=1e-3):
+        return (
+            text + ": very close; is ε where the formula puts it (after the square root)?"
+            if name == "adam"
+            else text + ": very close; a constant slightly off?"
+        )
+    if t > 1:
+        return (
+            text
+            + f"; steps 1 to {t - 1} agree: is the state (velocity, m, v, t) kept in config between steps?"
+        )
     return text

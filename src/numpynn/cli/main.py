@@ -3,7 +3,7 @@
 import os
 import sys
 
-from . import broken_runs, data, debug, reproduce, studies, train
+from . import broken_runs, data, debug, reproduce, studies, train, workbench
 from .args import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -23,6 +23,8 @@ COMMANDS = [
     studies.add_optimizers,
     studies.add_ablate,
     reproduce.add_reproduce,
+    workbench.add_exercises,
+    workbench.add_check,
     data.add_data,
 ]
 
