@@ -45,4 +45,3 @@ def test_usage_errors_exit_2(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
     code, _, err = run(capsys, "exercises", tmp_path / "file")
     assert code == 2 and "is a file" in err
-
