@@ -82,7 +82,7 @@ class Bugs:
         (
             Bugs.divided_by_n,
             "dL/dW",
-            "N times too small (N = 4): did you divide by the batch size twice?",
+            "N times too small (N = 4): a mean where the sum over the batch belongs, or 1/N twice?",
         ),
     ],
 )
@@ -275,3 +275,33 @@ def test_an_update_rule_is_compared_step_by_step_and_its_bugs_are_named():
     assert "it goes uphill (wrong sign)" in found["adam step 1"]
     with pytest.raises(ValueError, match="name must be sgd, momentum or adam"):
         check_optimizer(adam_step, "adagrad")
+
+
+def test_shapes_are_told_in_the_students_layout_and_the_return_contract_is_named():
+    def dense_forward(x, W, b):  # columns: x (in, N), W (out, in), b (out, 1)
+        return W @ x + b, (x, W)
+
+    def dx_in_rows(dz, cache):
+        x, W = cache
+        return (W.T @ dz).T, dz @ x.T, dz.sum(axis=1, keepdims=True)
+
+    found = failures(check_functions(dense_forward, dx_in_rows, layout="columns", verbose=False))
+    assert found["dL/dx"].startswith(
+        "expected shape (5, 4), got shape (4, 5)"
+    )  # x is (in, N) = (5, 4)
+    assert "did you compute dL/dx transposed?" in found["dL/dx"]
+    found = failures(check_functions(lambda x, w, b: x @ w + b, affine_backward, verbose=False))
+    assert found["forward runs"] == "TypeError: forward must return (out, cache), got ndarray"
+    found = failures(check_functions(dense_forward, affine_backward, verbose=False))
+    assert "pass layout='columns'" in found["forward runs"]
+
+
+def test_an_update_that_turns_nan_is_named():
+    def adam_t_from_zero(w, dw, config):
+        config.setdefault("m", np.zeros_like(w))
+        config["m"] = 0.9 * config["m"] + 0.1 * dw
+        return w - config["learning_rate"] * config["m"] / (1 - 0.9**0), config
+
+    with np.errstate(divide="ignore"):  # numpy's own warning, beside the row
+        (row,) = check_optimizer(adam_t_from_zero, "adam", verbose=False).failures
+    assert "NaN or Inf; a division by zero? (Adam counts t from 1" in row.detail

@@ -63,7 +63,7 @@ class LayerReport:
     def __str__(self) -> str:
         width = max((len(row.check) for row in self.rows), default=5)
         lines = [f"{'check':<{width}}  batch  result  detail"]
-        lines += [f"{row.check:<{width}}  {row.batch:>5}  {row.result:<6}  {row.detail}"
+        lines += [f"{row.check:<{width}}  {row.batch or '':>5}  {row.result:<6}  {row.detail}"
                   for row in self.rows]  # fmt: skip
         verdict = (
             "PASS" if self.passed else f"FAIL: {len(self.failures)} of {len(self.rows)} checks"
@@ -120,7 +120,7 @@ def _backward_rows(layer: Layer, x: np.ndarray, R: np.ndarray) -> list[CheckRow]
     layer.forward(x, training=False)
     grad_x = layer.backward(R.copy())
     grads = [None if p.grad is None else np.array(p.grad, dtype=np.float64) for p in params]
-    rows = [_unchanged_row("backward leaves the parameters", [p.value for p in params], before, N),
+    rows = [_unchanged_row("forward/backward leave the parameters", [p.value for p in params], before, N),
             _unchanged_row("forward/backward leave the input", [x], [x_before], N)]  # fmt: skip
     layer.forward(x, training=False)
     layer.backward(R.copy())
@@ -133,7 +133,8 @@ def _backward_rows(layer: Layer, x: np.ndarray, R: np.ndarray) -> list[CheckRow]
 
     y = layer.forward(x, training=False)
     elementwise = (y, R) if not params and y.shape == x.shape else None
-    rows.append(_gradient_row("dL/dx", grad_x, _numerical(loss, x), N, elementwise))
+    columns = getattr(layer, "columns", False)  # a _FunctionPair in columns: x is (in, N)
+    rows.append(_gradient_row("dL/dx", grad_x, _numerical(loss, x), N, elementwise, columns))
     for p, grad in zip(params, grads):
         rows.append(_gradient_row(_name(p), grad, _numerical(loss, p.value), N))
     return rows
@@ -160,15 +161,20 @@ def _numerical(loss, a: np.ndarray) -> np.ndarray:
     return grad
 
 
-def _gradient_row(name: str, analytic, numeric: np.ndarray, N: int, elementwise=None) -> CheckRow:
+def _gradient_row(
+    name: str, analytic, numeric: np.ndarray, N: int, elementwise=None, columns: bool = False
+) -> CheckRow:
+    """``columns``: the student's array is the transpose of ``analytic``; shapes are told in
+    theirs."""
     if analytic is None or np.shape(analytic) != numeric.shape:
+        shown = (lambda shape: tuple(shape)[::-1]) if columns else tuple  # noqa: E731
         got = (
             "None: is it computed and returned?"
             if analytic is None
-            else f"shape {np.shape(analytic)}"
+            else f"shape {shown(np.shape(analytic))}"
         )
-        hint = _transposed_shape(analytic, numeric)
-        return CheckRow(name, N, "FAIL", f"expected shape {numeric.shape}, got {got}{hint}")
+        hint = _transposed_shape(analytic, numeric, name)
+        return CheckRow(name, N, "FAIL", f"expected shape {shown(numeric.shape)}, got {got}{hint}")
     analytic = np.asarray(analytic, dtype=np.float64)
     tiny = resolution(float(np.abs(numeric).max(initial=1.0)), EPS) / THRESHOLD
     error = float(relative_error(analytic, numeric, tiny).max(initial=0.0))
@@ -189,9 +195,9 @@ def _elementwise_words(grad_x: np.ndarray, y: np.ndarray, R: np.ndarray) -> str 
     return None
 
 
-def _transposed_shape(analytic, numeric) -> str:
+def _transposed_shape(analytic, numeric, name: str) -> str:
     if analytic is not None and np.shape(analytic) == numeric.T.shape:
-        return ": the shape of its transpose, did you compute dL/dW transposed?"
+        return f": the shape of its transpose, did you compute {name.split()[0]} transposed?"
     return ""
 
 
@@ -205,7 +211,7 @@ def diagnose(analytic: np.ndarray, numeric: np.ndarray, N: int) -> str:
     if close(analytic, -numeric):
         return "it has the wrong sign"
     for factor, words in ((N, f"N times too large (N = {N}): is 1/N missing?"),
-                          (1 / N, f"N times too small (N = {N}): did you divide by the batch size twice?"),
+                          (1 / N, f"N times too small (N = {N}): a mean where the sum over the batch belongs, or 1/N twice?"),
                           (2, "twice too large"), (0.5, "half what it should be")):  # fmt: skip
         if N != 1 or factor in (2, 0.5):
             if close(analytic, factor * numeric):
@@ -225,7 +231,16 @@ class _FunctionPair(Layer):
 
     def forward(self, x, training=False):
         x = x.T if self.columns else x
-        out, self._cache = self._f(x, *(p.value for p in self.params))
+        try:
+            result = self._f(x, *(p.value for p in self.params))
+        except ValueError as error:  # most often shapes: say which were given
+            shapes = ", ".join(str(a.shape) for a in (x, *(p.value for p in self.params)))
+            other = "rows" if self.columns else "columns"
+            raise ValueError(f"{error} (given shapes {shapes}; with one example per "
+                             f"{other[:-1]}, pass layout={other!r})") from None  # fmt: skip
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"forward must return (out, cache), got {type(result).__name__}")
+        out, self._cache = result
         return out.T if self.columns else out
 
     def backward(self, grad_y, input_grad=True):
@@ -295,16 +310,17 @@ def check_network(
     try:
         scores = model_fn(params, x_student.copy())
         loss, grads = model_fn(params, x_student.copy(), labels.copy())
+        loss = _number(loss)
     except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
         row = CheckRow("network runs", batch, "FAIL", f"{type(error).__name__}: {error}")
         return _finish(LayerReport([row]), verbose)
     scores = np.asarray(scores).T if columns else scores
-    rows = [_scores_row(scores, expected_scores, batch), _value_row(float(loss), expected, batch),
+    rows = [_scores_row(scores, expected_scores, batch, columns), _value_row(loss, expected, batch),
             _unchanged_row("params unchanged", [a for pair in params for a in pair], before, batch)]  # fmt: skip
     for i, (d, pair) in enumerate(zip(denses, _pairs(grads, len(denses))), start=1):
         for name, p, g in (("W", d.W, pair[0]), ("b", d.b, pair[1])):
             g = _from_student(g, p.grad.shape, columns)
-            rows.append(_gradient_row(f"dL/d{name}{i}", g, p.grad, batch))
+            rows.append(_gradient_row(f"dL/d{name}{i}", g, p.grad, batch, columns=columns))
             if rows[-1].result == "FAIL" and _same(g, unmasked[p.name]):
                 rows[
                     -1
@@ -350,11 +366,11 @@ def _pairs(grads, n: int) -> list:
     return pairs + [(None, None)] * (n - len(pairs))
 
 
-def _scores_row(scores, expected: np.ndarray, N: int) -> CheckRow:
+def _scores_row(scores, expected: np.ndarray, N: int, columns: bool) -> CheckRow:
     if np.shape(scores) != expected.shape:
-        return CheckRow(
-            "scores", N, "FAIL", f"expected shape {expected.shape}, got {np.shape(scores)}"
-        )
+        shown = (lambda shape: tuple(shape)[::-1]) if columns else tuple  # noqa: E731
+        return CheckRow("scores", N, "FAIL",
+                        f"expected shape {shown(expected.shape)}, got {shown(np.shape(scores))}")  # fmt: skip
     if np.allclose(scores, expected, rtol=1e-9, atol=1e-12):
         return CheckRow("scores", N, "PASS", f"shape {expected.shape}, equal to numpynn's")
     return CheckRow(
@@ -389,10 +405,11 @@ def check_loss(
     rows = []
     try:
         value, grad = compute(z.copy(), labels)
+        value = _number(value)
     except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
         rows.append(CheckRow("loss runs", N, "FAIL", f"{type(error).__name__}: {error}"))
         return _finish(LayerReport(rows), verbose)
-    rows.append(_value_row(float(value), expected, N))
+    rows.append(_value_row(value, expected, N))
     rows.append(_gradient_row(f"dL/dscores vs {reference}", np.asarray(grad), expected_grad, N))
     if rows[-1].result == "FAIL" and reference == "cross-entropy":
         rows[-1].detail = _one_hot_words(grad, expected_grad, labels) or rows[-1].detail
@@ -416,6 +433,15 @@ def _huge_scores_row(compute, reference, labels: np.ndarray, C: int) -> CheckRow
     return CheckRow("score 1000 at the label", len(labels), "FAIL",
                     f"loss {value:.4g}, numpynn {expected:.4g}: exp overflows; subtract each "
                     "row's maximum before exp")  # fmt: skip
+
+
+def _number(value) -> float:
+    """A loss as a float; an array of more than one number is an error that says so."""
+    if np.size(value) != 1:
+        raise TypeError(
+            f"the loss must be one number (the mean over the batch), got shape {np.shape(value)}"
+        )
+    return float(np.asarray(value).reshape(-1)[0])
 
 
 def _one_hot_words(grad, expected: np.ndarray, labels: np.ndarray) -> str | None:
@@ -473,13 +499,13 @@ def check_optimizer(
         try:
             mine, config = step(mine, dw.copy(), config)
         except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
-            rows.append(CheckRow(f"{name} step {t}", 1, "FAIL", f"{type(error).__name__}: {error}"))
+            rows.append(CheckRow(f"{name} step {t}", 0, "FAIL", f"{type(error).__name__}: {error}"))
             return _finish(LayerReport(rows), verbose)
         if not np.allclose(mine, param.value, rtol=1e-9, atol=1e-12):
             words = _optimizer_words(name, t, mine - before, param.value - before, reference)
-            rows.append(CheckRow(f"{name} step {t}", 1, "FAIL", words))
+            rows.append(CheckRow(f"{name} step {t}", 0, "FAIL", words))
             return _finish(LayerReport(rows), verbose)
-    rows.append(CheckRow(f"{name}, {steps} steps", 1, "PASS", "every step equals numpynn's"))
+    rows.append(CheckRow(f"{name}, {steps} steps", 0, "PASS", "every step equals numpynn's"))
     return _finish(LayerReport(rows), verbose)
 
 
@@ -501,6 +527,10 @@ def _reference_optimizer(name: str, w: np.ndarray, config: dict):
 def _optimizer_words(name: str, t: int, mine: np.ndarray, theirs: np.ndarray, reference) -> str:
     """What differs in a step's update, where a pattern says why."""
     text = f"your update differs from numpynn's (largest gap {np.abs(mine - theirs).max():.3g})"
+    if not np.isfinite(mine).all():
+        return (
+            text + ": it holds NaN or Inf; a division by zero? (Adam counts t from 1: 1 − β₁⁰ = 0)"
+        )
     if name == "adam" and t == 1:
         beta1, beta2 = reference.betas
         if np.allclose(mine, theirs * (1 - beta1) / np.sqrt(1 - beta2), rtol=1e-3):
@@ -516,6 +546,6 @@ def _optimizer_words(name: str, t: int, mine: np.ndarray, theirs: np.ndarray, re
     if t > 1:
         return (
             text
-            + f"; steps 1 to {t - 1} agree: is the state (velocity, m, v, t) kept in config between steps?"
+            + f"; {'step 1 agrees' if t == 2 else f'steps 1 to {t - 1} agree'}: is the state (velocity, m, v, t) kept in config between steps?"
         )
     return text

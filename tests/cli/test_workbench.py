@@ -45,3 +45,15 @@ def test_usage_errors_exit_2(capsys, tmp_path):
     (tmp_path / "file").write_text("x")
     code, _, err = run(capsys, "exercises", tmp_path / "file")
     assert code == 2 and "is a file" in err
+
+
+def test_a_file_an_exercise_number_and_the_default_folder(capsys, tmp_path, monkeypatch):
+    shutil.copy(SOLUTIONS / "ex4_mlp.py", tmp_path)
+    code, out, _ = run(capsys, "check", tmp_path / "ex4_mlp.py")
+    assert code == 0 and out.startswith("PASS  mlp")
+    code, out, _ = run(capsys, "check", tmp_path, "ex4")
+    assert code == 0 and out.startswith("PASS  mlp")
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "exercises")[0] == 0 and (tmp_path / "exercises" / "ex1_dense.py").exists()
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and out.splitlines()[-1] == "score: 0 of 7 exercises pass"

@@ -36,7 +36,7 @@ BUGS = [
         ("dW transposed", "dW = x.T @ dout", "dW = dout.T @ x", "transposed"),
         ("bias gradient forgotten", "return dx, dW, db", "return dx, dW", "got None: is it computed and returned?"),
         ("dx with the wrong sign", "dx = dout @ W.T", "dx = -dout @ W.T", "wrong sign"),
-        ("db divided by N (1/N twice)", "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", "divide by the batch size twice"),
+        ("db a mean over the batch", "db = dout.sum(axis=0)", "db = dout.mean(axis=0)", "a mean where the sum over the batch belongs"),
         ("db summed over the wrong axis", "db = dout.sum(axis=0)", "db = dout.sum(axis=1)", "expected shape (3,)"),
         ("an update inside backward", "    return dx, dW, db", "    W -= 0.1 * dW\n    return dx, dW, db", "changed in place"),
     ),

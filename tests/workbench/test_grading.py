@@ -2,6 +2,7 @@
 the catalogue fails with words that name it, and a broken file fails alone."""
 
 import shutil
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -94,6 +95,17 @@ def test_an_exercise_may_import_another_and_each_check_sees_the_files_as_they_ar
     (solved / "ex1_dense.py").write_text("raise ImportError('broken')\n")
     assert "ImportError" in details(by_name(check_directory(solved, ["mlp"]))["mlp"])
 
+    assert "ex1_dense" not in sys.modules
+
+
+def test_a_library_first_imported_by_a_students_file_stays_imported(solved, monkeypatch):
+    """Only the student's own modules are forgotten: forgetting a library's half-way breaks it."""
+    monkeypatch.delitem(sys.modules, "wave", raising=False)
+    source = (SOLUTIONS / "ex1_dense.py").read_text()
+    (solved / "ex1_dense.py").write_text("import wave\n" + source)
+    assert by_name(check_directory(solved, ["dense"]))["dense"].passed
+    assert "wave" in sys.modules
+
 
 def test_check_exercise_checks_a_namespace_as_a_notebook_does(capsys):
     namespace: dict = {}
@@ -122,3 +134,22 @@ def test_hostile_exercise_files_fail_alone_and_change_nothing(solved, content):
     assert not results["dense"].passed
     assert all(r.passed for name, r in results.items() if name != "dense")
     assert {p.name: p.read_bytes() for p in solved.iterdir()} == before
+
+
+def test_an_endless_loop_is_stopped_and_what_a_file_prints_is_not_shown(solved, capsys):
+    source = (SOLUTIONS / "ex6_perceptron.py").read_text()
+    (solved / "ex6_perceptron.py").write_text(
+        source.replace(
+            "    for _ in range(epochs):",
+            "    print('x' * 100)\n    while True:\n        pass\n    for _ in range(epochs):",
+        )
+    )
+    (result,) = check_directory(solved, ["perceptron"], timeout=0.5)
+    (row,) = result.report.failures
+    assert (
+        row.check == "perceptron finishes" and "stopped after 0.5 s: an endless loop?" in row.detail
+    )
+    assert "xxxx" not in capsys.readouterr().out
+    assert by_name(check_directory(solved, ["dense"], timeout=0.5))[
+        "dense"
+    ].passed  # the timer is gone

@@ -15,7 +15,9 @@ EXERCISES_EXAMPLES = """examples:
 CHECK_EXAMPLES = """examples:
   numpynn check exercises              # every exercise: PASS/FAIL, what is wrong, the score
   numpynn check exercises dense        # one exercise (its name or its file)
-  numpynn check exercises mlp -v       # every check of it, passed ones too
+  numpynn check -v exercises mlp       # every check of it, passed ones too
+  numpynn check exercises/ex4_mlp.py   # the exercise of this file
+The .py files are checked; a notebook checks itself in its last cell.
 exit status: 0 if every exercise checked passes, 1 if one fails, 2 on a usage error.
 """
 
@@ -44,11 +46,19 @@ def add_check(commands) -> None:
         "against numpynn's own layers, in float64: gradients against finite differences, "
         "values against numpynn's, update rules step by step. A wrong result is named where it "
         "has a recognisable pattern (transposed, wrong sign, a missing 1/N, ...). A file that "
-        "does not compile, a missing function or a wrong signature fails that exercise alone.",
+        "does not compile, a missing function or a wrong signature fails that exercise alone; a check "
+        "that runs longer than a minute is stopped.",
     )  # fmt: skip
-    check.add_argument("directory", type=Path, metavar="DIR", help="the folder of exercises")
+    check.add_argument(
+        "directory",
+        nargs="?",
+        default=Path("exercises"),
+        type=Path,
+        metavar="DIR",
+        help="the folder of exercises (default: exercises), or one exercise's file",
+    )
     check.add_argument("names", nargs="*", metavar="EXERCISE",
-                       help="exercises to check (default: all)")  # fmt: skip
+                       help="exercises to check, by name (dense) or file (ex1_dense.py); default: all")  # fmt: skip
     check.add_argument("-v", "--verbose", action="store_true", help="show every check")
 
 
@@ -68,19 +78,32 @@ def cmd_exercises(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from ..workbench import EXERCISES, check_directory, format_results, get_exercise
+    from ..workbench import check_file, format_result, format_score
 
-    if not args.directory.is_dir():
-        raise UsageError(f"numpynn check: {args.directory} is not a folder; "
-                         f"`numpynn exercises {args.directory}` writes the exercises there")  # fmt: skip
+    directory, names = _check_arguments(args)
+    results = []
+    for name in names:  # each printed as it is done
+        results.append(check_file(directory, name))
+        print(format_result(results[-1], verbose=args.verbose), flush=True)
+    print(format_score(results))
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _check_arguments(args) -> tuple[Path, list[str]]:
+    """The folder and the exercises to check; a file given as DIR is its folder and exercise."""
+    from ..workbench import EXERCISES, get_exercise
+
+    directory, names = args.directory, list(args.names)
+    if directory.is_file():
+        directory, names = directory.parent, [directory.name, *names]
+    if not directory.is_dir():
+        raise UsageError(f"numpynn check: {directory} is not a folder; "
+                         f"`numpynn exercises {directory}` writes the exercises there")  # fmt: skip
     try:
-        for name in args.names:
-            get_exercise(name)
+        names = [get_exercise(name).name for name in names]
     except ValueError as error:
         raise UsageError(f"numpynn check: {error}") from None
-    if not args.names and not any((args.directory / e.file).exists() for e in EXERCISES):
-        raise UsageError(f"numpynn check: {args.directory} holds none of the exercise files; "
-                         f"`numpynn exercises {args.directory}` writes them")  # fmt: skip
-    results = check_directory(args.directory, args.names or None)
-    print(format_results(results, verbose=args.verbose))
-    return 0 if all(r.passed for r in results) else 1
+    if not names and not any((directory / e.file).exists() for e in EXERCISES):
+        raise UsageError(f"numpynn check: {directory} holds none of the exercise files; "
+                         f"`numpynn exercises {directory}` writes them")  # fmt: skip
+    return directory, names or [e.name for e in EXERCISES]

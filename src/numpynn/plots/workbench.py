@@ -18,7 +18,7 @@ def plot_comparison(comparison, path: str | Path) -> Path:
     """Three panels: the training loss per batch of both networks, the gap between them, and
     the validation accuracy per epoch; the batch where they parted marked."""
     plt = pyplot()
-    fig, (loss_ax, gap_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 3.8))
+    fig, (loss_ax, gap_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 3.8), layout="constrained")
     styles = {"numpynn": {"color": "0.6", "lw": 3}, "yours": {"color": "#d1495b", "lw": 1.2}}
     for who, style in styles.items():
         loss_ax.plot(comparison.batch_losses[who], label=who, **style)
@@ -32,7 +32,7 @@ def plot_comparison(comparison, path: str | Path) -> Path:
     gap = np.abs(yours - theirs) / np.maximum(np.abs(theirs), 1e-300)
     gap_ax.semilogy(np.maximum(gap, 1e-17), color="#d1495b", lw=1.2)
     gap_ax.axhline(AGREE, color="0.4", ls="--", lw=1, label=f"agreement ({AGREE:g})")
-    gap_ax.set(xlabel="batch", ylabel="|yours − numpynn| / numpynn", title="gap between the losses")
+    gap_ax.set(xlabel="batch", ylabel="relative gap", title="|yours − numpynn| / numpynn")
     loss_ax.set(xlabel="batch", ylabel="training loss", title="loss of each batch")
     acc_ax.set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
     epoch_ticks(acc_ax, epochs)

@@ -9,7 +9,14 @@ numpynn's on the same data, weights and batches.
 
 from .compare import compare_to_reference
 from .exercises import EXERCISES, get_exercise, write_exercises
-from .grading import check_directory, check_exercise, format_results
+from .grading import (
+    check_directory,
+    check_exercise,
+    check_file,
+    format_result,
+    format_results,
+    format_score,
+)
 
 __all__ = [
     "EXERCISES",
@@ -17,6 +24,9 @@ __all__ = [
     "write_exercises",
     "check_exercise",
     "check_directory",
+    "check_file",
+    "format_result",
+    "format_score",
     "format_results",
     "compare_to_reference",
 ]

@@ -40,7 +40,8 @@ def check_softmax(ns: dict) -> list[CheckRow]:
 
 
 def check_mlp(ns: dict) -> list[CheckRow]:
-    return [_init_row(ns["init_mlp"])] + check_network(ns["mlp_loss"], verbose=False).rows
+    network = check_network(ns["mlp_loss"], sizes=(6, 5, 4, 3), verbose=False)  # two hidden layers
+    return [_init_row(ns["init_mlp"])] + network.rows
 
 
 def _init_row(init_mlp) -> CheckRow:
@@ -51,15 +52,15 @@ def _init_row(init_mlp) -> CheckRow:
     expected = [((m, n), (n,)) for m, n in zip(sizes[:-1], sizes[1:])]
     check = "init_mlp([300, 200, 10])"
     if shapes != expected:
-        return CheckRow(check, 1, "FAIL", f"shapes {shapes}, expected {expected}")
+        return CheckRow(check, 0, "FAIL", f"shapes {shapes}, expected {expected}")
     if any(np.any(b) for _, b in params):
-        return CheckRow(check, 1, "FAIL", "biases must start at zero")
+        return CheckRow(check, 0, "FAIL", "biases must start at zero")
     for (W, _), fan_in in zip(params, sizes):
         std, he = float(np.std(W)), float(np.sqrt(2 / fan_in))
         if abs(std / he - 1) > 0.05:
-            return CheckRow(check, 1, "FAIL", f"a weight std of {std:.4g} where He's √(2/{fan_in}) "
+            return CheckRow(check, 0, "FAIL", f"a weight std of {std:.4g} where He's √(2/{fan_in}) "
                             f"= {he:.4g}: scale N(0, 1) draws by √(2 / fan_in)")  # fmt: skip
-    return CheckRow(check, 1, "PASS", "He-initialized weights, zero biases")
+    return CheckRow(check, 0, "PASS", "He-initialized weights, zero biases")
 
 
 def check_optimizers(ns: dict) -> list[CheckRow]:
@@ -101,15 +102,15 @@ def check_perceptron(ns: dict) -> list[CheckRow]:
     x, y = data.x[order], data.y[order]
     rows = [_perceptron_pass_row(ns["perceptron_train"], x, y)]
     w, b, mistakes = ns["perceptron_train"](x.copy(), y.copy(), 100)
-    converged = len(mistakes) == 100 and mistakes[-1] == 0
-    rows.append(CheckRow("converges on separable data", len(y), "PASS" if converged else "FAIL",
-                         f"mistakes in the last pass: {mistakes[-1] if mistakes else None}"))  # fmt: skip
+    converged = len(mistakes) > 0 and mistakes[-1] == 0
+    rows.append(CheckRow("converges on separable data (100 passes)", 0, "PASS" if converged else "FAIL",
+                         f"mistakes in the last pass: {mistakes[-1] if len(mistakes) else 'none listed'}"))  # fmt: skip
     w_ref, b_ref, _ = _perceptron(x, y, 3)
     probe = np.vstack([x, np.zeros((1, x.shape[1]))])
     expected = np.where(probe @ w_ref + b_ref > 0, 1, -1)
     got = np.asarray(ns["perceptron_predict"](probe.copy(), w_ref.copy(), b_ref))
     same = got.shape == expected.shape and np.array_equal(got, expected)
-    rows.append(CheckRow("perceptron_predict", len(probe), "PASS" if same else "FAIL",
+    rows.append(CheckRow("perceptron_predict", 0, "PASS" if same else "FAIL",
                          "" if same else "expected +1 where x·w + b > 0 and −1 elsewhere"))  # fmt: skip
     return rows
 
@@ -120,15 +121,15 @@ def _perceptron_pass_row(train, x, y) -> CheckRow:
     w_ref, b_ref, mistakes_ref = _perceptron(x, y, 2)
     check = "two passes equal the rule"
     if _same(w, b, w_ref, b_ref) and list(mistakes) == mistakes_ref:
-        return CheckRow(check, len(y), "PASS", f"mistakes per pass {mistakes_ref}")
+        return CheckRow(check, 0, "PASS", f"mistakes per pass {mistakes_ref}")
     for bug, words in PERCEPTRON_BUGS.items():
         w_bug, b_bug, _ = _perceptron(x, y, 2, **{bug: -1 if bug == "sign" else True})
         if _same(w, b, w_bug, b_bug):
-            return CheckRow(check, len(y), "FAIL", words)
+            return CheckRow(check, 0, "FAIL", words)
     if _same(w, b, w_ref, b_ref):
-        return CheckRow(check, len(y), "FAIL", f"right weights, but mistakes {list(mistakes)} "
+        return CheckRow(check, 0, "FAIL", f"right weights, but mistakes {list(mistakes)} "
                         f"where the rule makes {mistakes_ref}")  # fmt: skip
-    return CheckRow(check, len(y), "FAIL", "the weights differ from the rule's: visit the "
+    return CheckRow(check, 0, "FAIL", "the weights differ from the rule's: visit the "
                     "examples in order and update only when y(x·w + b) ≤ 0")  # fmt: skip
 
 
@@ -163,10 +164,10 @@ def check_gradient_check(ns: dict) -> list[CheckRow]:
 def _numerical_row(numeric: np.ndarray, x: np.ndarray) -> CheckRow:
     check, exact = "numerical_gradient of Σ sin(x)·x³", _df(x)
     if numeric.shape != x.shape:
-        return CheckRow(check, 1, "FAIL", f"shape {numeric.shape}, expected {x.shape}")
+        return CheckRow(check, 0, "FAIL", f"shape {numeric.shape}, expected {x.shape}")
     error = float(np.max(np.abs(numeric - exact) / (np.abs(numeric) + np.abs(exact) + 1e-12)))
     if error < 1e-7:
-        return CheckRow(check, 1, "PASS", f"max relative error {error:.1e}")
+        return CheckRow(check, 0, "PASS", f"max relative error {error:.1e}")
     words = f"max relative error {error:.1e}"
     h = 1e-5
     one_sided = np.array(
@@ -176,7 +177,7 @@ def _numerical_row(numeric: np.ndarray, x: np.ndarray) -> CheckRow:
         words += ": a one-sided difference; (f(x + h) − f(x − h)) / 2h is accurate to h²"
     elif np.allclose(numeric, 2 * exact, rtol=1e-5):
         words += ": twice the derivative; divide by 2h, not h"
-    return CheckRow(check, 1, "FAIL", words)
+    return CheckRow(check, 0, "FAIL", words)
 
 
 def _relative_error_rows(relative_error) -> list[CheckRow]:
@@ -186,17 +187,17 @@ def _relative_error_rows(relative_error) -> list[CheckRow]:
         ("relative_error of zeros is 0", lambda e: e == 0, relative_error(np.zeros(3), np.zeros(3))),
         ("relative_error is the largest", lambda e: 0.2 <= e <= 1,
          relative_error(a, np.array([1.0, -2.0, 3.0, 8.0]))),
-        ("relative_error(a, 1.001·a) is about 1e-3", lambda e: 4e-4 <= e <= 2e-3,
+        ("relative_error(a, 1.001·a) is 5e-4 to 1e-3", lambda e: 4e-4 <= e <= 2e-3,
          relative_error(a, 1.001 * a)),
     ]  # fmt: skip
     rows = []
     for check, ok, value in cases:
         if np.ndim(value) != 0:
-            rows.append(CheckRow(check, 1, "FAIL", f"returned shape {np.shape(value)}: return the largest error, a float"))  # fmt: skip
+            rows.append(CheckRow(check, 0, "FAIL", f"returned shape {np.shape(value)}: return the largest error, a float"))  # fmt: skip
         elif ok(float(value)):
-            rows.append(CheckRow(check, 1, "PASS", f"{float(value):.3g}"))
+            rows.append(CheckRow(check, 0, "PASS", f"{float(value):.3g}"))
         else:
-            rows.append(CheckRow(check, 1, "FAIL", f"got {float(value):.3g}; |a − n| / max(|a| + |n|, tiny), the largest entry"))  # fmt: skip
+            rows.append(CheckRow(check, 0, "FAIL", f"got {float(value):.3g}; |a − n| / max(|a| + |n|, tiny), the largest entry"))  # fmt: skip
     return rows
 
 

@@ -56,7 +56,12 @@ EXERCISES = [
 
 def get_exercise(name: str) -> Exercise:
     for exercise in EXERCISES:
-        if name in (exercise.name, exercise.file, Path(exercise.file).stem):
+        if name in (
+            exercise.name,
+            exercise.file,
+            Path(exercise.file).stem,
+            exercise.file.split("_")[0],
+        ):
             return exercise
     names = ", ".join(e.name for e in EXERCISES)
     raise ValueError(f"no exercise called {name!r}; the exercises are {names}")

@@ -6,9 +6,13 @@ The student's code runs in this process, in a fresh namespace per file, with the
 the modules it imports are forgotten afterwards, so the next check sees the files as they are.
 """
 
+import contextlib
 import inspect
+import io
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -20,7 +24,16 @@ from ..testing import CheckRow, LayerReport
 from .checks import CHECKS
 from .exercises import EXERCISES, Exercise, get_exercise
 
-__all__ = ["Result", "check_exercise", "check_directory", "format_results"]
+__all__ = [
+    "Result",
+    "check_exercise",
+    "check_directory",
+    "check_file",
+    "format_result",
+    "format_score",
+]
+
+TIMEOUT = 60.0  # seconds an exercise's check may take before it is stopped
 
 
 @dataclass
@@ -43,11 +56,53 @@ def check_exercise(name: str, namespace: dict, *, verbose: bool = True) -> Layer
     return report
 
 
-def check_directory(directory: str | os.PathLike, names: list[str] | None = None) -> list[Result]:
+def check_directory(
+    directory: str | os.PathLike, names: list[str] | None = None, *, timeout: float | None = TIMEOUT
+) -> list[Result]:
     """Check the exercises ``names`` (all by default) in ``directory``, each file on its own."""
-    directory = Path(directory)
     exercises = [get_exercise(n) for n in names] if names else EXERCISES
-    return [Result(e, LayerReport(_check_file(e, directory / e.file))) for e in exercises]
+    return [check_file(directory, e.name, timeout=timeout) for e in exercises]
+
+
+def check_file(
+    directory: str | os.PathLike, name: str, *, timeout: float | None = TIMEOUT
+) -> Result:
+    """Check exercise ``name``'s file in ``directory``: what it prints is not shown, and after
+    ``timeout`` seconds (where the platform allows) it stops with a FAIL."""
+    exercise = get_exercise(name)
+    with contextlib.redirect_stdout(io.StringIO()), _time_limit(timeout):
+        try:
+            rows = _check_file(exercise, Path(directory) / exercise.file)
+        except _TimedOut as error:
+            rows = [CheckRow(f"{exercise.name} finishes", 0, "FAIL", _raised(error, exercise.file))]
+    return Result(exercise, LayerReport(rows))
+
+
+class _TimedOut(BaseException):  # not an Exception: the checks' own `except Exception` let it by
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Raise _TimedOut after ``seconds`` (POSIX, main thread; elsewhere no limit)."""
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TimedOut(f"stopped after {seconds:g} s: an endless loop?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _check_file(exercise: Exercise, path: Path) -> list[CheckRow]:
@@ -83,7 +138,8 @@ class _importable_from:
     def __exit__(self, *exc):
         sys.path.remove(self.directory)
         for name in set(sys.modules) - self.modules:
-            del sys.modules[name]
+            if str(getattr(sys.modules[name], "__file__", "")).startswith(self.directory + os.sep):
+                del sys.modules[name]  # the student's: imported afresh next time
 
 
 def _run(exercise: Exercise, namespace: dict, filename: str) -> list[CheckRow]:
@@ -132,28 +188,28 @@ def _raised(error: BaseException, filename: str) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
-def format_results(results: list[Result], *, verbose: bool = False, shown: int = 6) -> str:
-    """PASS/FAIL per exercise, the failing checks with what they mean, and the score."""
-    width = max(len(r.exercise.name) for r in results)
-    lines = []
-    for r in results:
-        failures = r.report.failures
-        count = (
-            f"{len(r.report.rows)} checks"
-            if r.passed
-            else f"{len(failures)} of {len(r.report.rows)} checks fail"
-        )
-        lines.append(
-            f"{'PASS' if r.passed else 'FAIL'}  {r.exercise.name:<{width}}  {r.exercise.file:<22}  {count}"
-        )
-        if not verbose and failures and all("NotImplementedError" in f.detail for f in failures):
-            lines[-1] += f": not written yet ({failures[0].detail})"
-            continue
-        rows = r.report.rows if verbose else failures[:shown]
-        lines += [f"      {row.result}  {row.check}" + (f" (batch {row.batch})" if row.batch else "")
-                  + (f": {row.detail}" if row.detail else "") for row in rows]  # fmt: skip
-        if not verbose and len(failures) > shown:
-            lines.append(f"      ... and {len(failures) - shown} more (-v shows every check)")
-    passed = sum(r.passed for r in results)
-    lines.append(f"score: {passed} of {len(results)} exercises pass")
+def format_result(result: Result, *, verbose: bool = False, shown: int = 6, width: int = 14) -> str:
+    """PASS/FAIL of one exercise, and its failing checks (every check with ``verbose``) with what
+    they mean."""
+    failures, rows = result.report.failures, result.report.rows
+    count = (
+        f"{len(rows)} checks" if result.passed else f"{len(failures)} of {len(rows)} checks fail"
+    )
+    head = f"{'PASS' if result.passed else 'FAIL'}  {result.exercise.name:<{width}}  {result.exercise.file:<22}  {count}"
+    if not verbose and failures and all("NotImplementedError" in f.detail for f in failures):
+        return f"{head}: not written yet ({failures[0].detail})"
+    lines = [head]
+    lines += [f"      {row.result}  {row.check}" + (f" (batch {row.batch})" if row.batch else "")
+              + (f": {row.detail}" if row.detail else "") for row in (rows if verbose else failures[:shown])]  # fmt: skip
+    if not verbose and len(failures) > shown:
+        lines.append(f"      ... and {len(failures) - shown} more (-v shows every check)")
     return "\n".join(lines)
+
+
+def format_score(results: list[Result]) -> str:
+    return f"score: {sum(r.passed for r in results)} of {len(results)} exercises pass"
+
+
+def format_results(results: list[Result], *, verbose: bool = False) -> str:
+    """Every exercise's result, then the score."""
+    return "\n".join([format_result(r, verbose=verbose) for r in results] + [format_score(results)])

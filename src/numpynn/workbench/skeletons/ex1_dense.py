@@ -33,4 +33,4 @@ def dense_backward(dout, cache):
 if __name__ == "__main__":
     from numpynn.workbench import check_exercise
 
-    check_exercise("dense", globals())
+    raise SystemExit(0 if check_exercise("dense", globals()).passed else 1)

@@ -25,4 +25,4 @@ def softmax_cross_entropy(scores, labels):
 if __name__ == "__main__":
     from numpynn.workbench import check_exercise
 
-    check_exercise("softmax", globals())
+    raise SystemExit(0 if check_exercise("softmax", globals()).passed else 1)

@@ -12,7 +12,8 @@ config["learning_rate"] is always there; set the others with config.setdefault.
                m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)                (bias correction)
                w ← w − lr·m̂ / (√v̂ + ε)
                (β₁ = config["beta1"] 0.9, β₂ = config["beta2"] 0.999, ε = config["epsilon"]
-                1e-8; m, v start at zeros, t at 0)
+                1e-8; keep m, v and t in config, say config["m"], config["v"], config["t"]:
+                m and v start at zeros, t at 0)
 
 Why each exists: docs/optimizers.md (momentum crosses a ravine, Adam scales each weight's step).
 
@@ -40,4 +41,4 @@ def adam(w, dw, config):
 if __name__ == "__main__":
     from numpynn.workbench import check_exercise
 
-    check_exercise("optimizers", globals())
+    raise SystemExit(0 if check_exercise("optimizers", globals()).passed else 1)

@@ -30,4 +30,4 @@ def perceptron_predict(x, w, b):
 if __name__ == "__main__":
     from numpynn.workbench import check_exercise
 
-    check_exercise("perceptron", globals())
+    raise SystemExit(0 if check_exercise("perceptron", globals()).passed else 1)
