@@ -146,10 +146,8 @@ def test_an_endless_loop_is_stopped_and_what_a_file_prints_is_not_shown(solved, 
     )
     (result,) = check_directory(solved, ["perceptron"], timeout=0.5)
     (row,) = result.report.failures
-    assert (
-        row.check == "perceptron finishes" and "stopped after 0.5 s: an endless loop?" in row.detail
-    )
+    assert row.check == "perceptron finishes"
+    assert row.detail.startswith("stopped after 0.5 s: an endless loop? (ex6_perceptron.py, line")
     assert "xxxx" not in capsys.readouterr().out
-    assert by_name(check_directory(solved, ["dense"], timeout=0.5))[
-        "dense"
-    ].passed  # the timer is gone
+    (dense,) = check_directory(solved, ["dense"], timeout=0.5)
+    assert dense.passed  # the timer is gone

@@ -70,11 +70,13 @@ def check_file(
     """Check exercise ``name``'s file in ``directory``: what it prints is not shown, and after
     ``timeout`` seconds (where the platform allows) it stops with a FAIL."""
     exercise = get_exercise(name)
+    path = Path(directory) / exercise.file
     with contextlib.redirect_stdout(io.StringIO()), _time_limit(timeout):
         try:
-            rows = _check_file(exercise, Path(directory) / exercise.file)
+            rows = _check_file(exercise, path)
         except _TimedOut as error:
-            rows = [CheckRow(f"{exercise.name} finishes", 0, "FAIL", _raised(error, exercise.file))]
+            words = _raised(error, str(path)).removeprefix("_TimedOut: ")
+            rows = [CheckRow(f"{exercise.name} finishes", 0, "FAIL", words)]
     return Result(exercise, LayerReport(rows))
 
 
