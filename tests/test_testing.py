@@ -136,6 +136,21 @@ def test_an_input_changed_in_place_and_accumulated_gradients_are_named(rng):
     assert "do not add (+=)" in failures(report)["backward sets gradients"]
 
 
+def test_a_gradient_changed_in_place_is_named():
+    def relu_forward(x):
+        return np.maximum(x, 0), x
+
+    def relu_backward_in_place(dout, x):
+        dout[x <= 0] = 0
+        return dout
+
+    found = failures(check_functions(relu_forward, relu_backward_in_place, verbose=False))
+    assert (
+        set(found) == {"backward leaves dL/dy"}
+        and "changed in place" in found["backward leaves dL/dy"]
+    )
+
+
 def test_a_crashing_forward_is_a_fail_row_not_an_exception(rng):
     class Broken(nn.Layer):
         def forward(self, x, training=False):
@@ -213,7 +228,7 @@ def test_the_report_prints_a_table_and_a_verdict(rng):
     report = check_functions(affine_forward, Bugs.wrong_sign, verbose=False)
     text = str(report)
     assert text.splitlines()[0].split() == ["check", "batch", "result", "detail"]
-    assert text.splitlines()[-1].startswith("FAIL: 2 of 14 checks")
+    assert text.splitlines()[-1].startswith("FAIL: 2 of 16 checks")
     with pytest.raises(ValueError, match="layout must be 'rows' or 'columns'"):
         check_functions(affine_forward, affine_backward, layout="cols")
 

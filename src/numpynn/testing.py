@@ -118,10 +118,13 @@ def _backward_rows(layer: Layer, x: np.ndarray, R: np.ndarray) -> list[CheckRow]
     N, params = len(x), layer.parameters()
     before, x_before = [p.value.copy() for p in params], x.copy()
     layer.forward(x, training=False)
-    grad_x = layer.backward(R.copy())
+    grad_y = R.copy()
+    grad_x = layer.backward(grad_y)
+    grad_x = None if grad_x is None else np.array(grad_x)  # a copy: grad_y may be changed below
     grads = [None if p.grad is None else np.array(p.grad, dtype=np.float64) for p in params]
     rows = [_unchanged_row("forward/backward leave the parameters", [p.value for p in params], before, N),
-            _unchanged_row("forward/backward leave the input", [x], [x_before], N)]  # fmt: skip
+            _unchanged_row("forward/backward leave the input", [x], [x_before], N),
+            _unchanged_row("backward leaves dL/dy", [grad_y], [R], N)]  # fmt: skip
     layer.forward(x, training=False)
     layer.backward(R.copy())
     again = all(np.array_equal(p.grad, g) for p, g in zip(params, grads) if g is not None)
@@ -404,12 +407,15 @@ def check_loss(
     expected_grad = ref.backward()
     rows = []
     try:
-        value, grad = compute(z.copy(), labels)
+        z_given = z.copy()
+        value, grad = compute(z_given, labels)
         value = _number(value)
+        grad = np.array(grad)  # a copy: it may be the scores changed in place
     except Exception as error:  # noqa: BLE001 — the student's code: say what it raised
         rows.append(CheckRow("loss runs", N, "FAIL", f"{type(error).__name__}: {error}"))
         return _finish(LayerReport(rows), verbose)
     rows.append(_value_row(value, expected, N))
+    rows.append(_unchanged_row("the loss leaves the scores", [z_given], [z], N))
     rows.append(_gradient_row(f"dL/dscores vs {reference}", np.asarray(grad), expected_grad, N))
     if rows[-1].result == "FAIL" and reference == "cross-entropy":
         rows[-1].detail = _one_hot_words(grad, expected_grad, labels) or rows[-1].detail

@@ -46,6 +46,7 @@ BUGS = [
         ("sigmoid' with the wrong sign", "return dout * s * (1 - s)", "return dout * s * (s - 1)", "wrong sign"),
         ("ReLU in place on the input", "return np.maximum(x, 0), x", "x[x < 0] = 0\n    return x, x", "changed in place"),
         ("ReLU backward without its mask", "return dout * (cache > 0)", "return dout", "f'(x) is missing"),
+        ("ReLU backward changing dout in place", "return dout * (cache > 0)", "dout[cache <= 0] = 0\n    return dout", "changed in place"),
         ("tanh' as 1 − tanh", "return dout * (1 - cache**2)", "return dout * (1 - cache)", None),
     ),
     *_bugs(
@@ -55,6 +56,7 @@ BUGS = [
         ("exp without the row maximum", "shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores", "subtract each row's maximum"),
         ("the −1 at the label forgotten", "    dscores[np.arange(N), labels] -= 1\n", "", "subtract 1 at each example's label"),
         ("gradient with the wrong sign", "return loss, dscores", "return loss, -dscores", "wrong sign"),
+        ("scores changed in place", "shifted = scores - scores.max(axis=1, keepdims=True)", "scores -= scores.max(axis=1, keepdims=True)\n    shifted = scores", "changed in place"),
     ),
     *_bugs(
         "mlp", "ex4_mlp.py",
