@@ -1,11 +1,15 @@
 """Wall-clock seconds of training until the test accuracy first reaches 97% and 98%, for the
-default `numpynn train` recipe, with PyTorch running the same recipe in the same run.
+default `numpynn train` recipe (or a shipped one, `--recipe fast`), with PyTorch running the same
+recipe in the same run.
 
     python benchmarks/time_to_accuracy.py
     python benchmarks/time_to_accuracy.py --seeds 0 1 2 --threads 2 --json tta.json
+    python benchmarks/time_to_accuracy.py --recipe fast --seeds 0 1 2
 
-The recipe is TrainConfig's defaults (784-256-128-10 ReLU, He init, Adam on a per-epoch cosine
-schedule, batch 256, 55,000 training images after the seeded 5,000-image validation split).
+The default recipe is TrainConfig's defaults (784-256-128-10 ReLU, He init, Adam on a per-epoch
+cosine schedule, batch 256, 55,000 training images after the seeded 5,000-image validation
+split); a shipped recipe changes some of them (src/numpynn/recipes/train/NAME.toml) and must
+keep to what both sides implement here: ReLU, Adam, the cosine schedule, no dropout.
 Only training is timed: the test accuracy is measured after every epoch outside the clock.
 PyTorch gets the same split, initialisation scheme, optimizer, schedule and one gather of the
 shuffled data per epoch, with the same number of threads.
@@ -21,17 +25,33 @@ from torch_mlp import torch_mlp  # benchmarks/torch_mlp.py, beside this script
 import numpynn as nn
 from numpynn.data.batching import train_val_split
 from numpynn.files import atomic_write_json
-from numpynn.runs.config import TrainConfig
+from numpynn.runs.config import TrainConfig, read_config_values
+from numpynn.runs.recipes import train_recipe_path
 from numpynn.runs.run import seed_streams
 
-RECIPE = TrainConfig()  # the default `numpynn train` recipe
+
+def recipe(name: str | None) -> TrainConfig:
+    """The default `numpynn train` recipe, or the shipped recipe ``name``."""
+    if name is None:
+        return TrainConfig()
+    config = TrainConfig(**read_config_values(train_recipe_path(name))).validate()
+    both_run = ("relu", "adam", "cosine", 0.0, None)
+    if (
+        config.activation,
+        config.optimizer,
+        config.schedule,
+        config.dropout,
+        config.augment,
+    ) != both_run:
+        raise SystemExit(f"recipe {name}: this benchmark runs ReLU, Adam, cosine, no dropout")
+    return config
 
 
 def numpynn_run(config, data, seed):
     x_train, y_train, x_test, y_test = data
     rngs = seed_streams(seed)
     (x, y), _ = train_val_split(x_train, y_train, config.val_size, rngs["split"])
-    model = nn.mlp(config.sizes(784, 10), config.activation, rng=rngs["model"])
+    model = config.build_model(784, 10, rngs["model"])
     optimizer = config.build_optimizer(model.parameters())
     curve = []
     nn.fit(model, nn.SoftmaxCrossEntropy(), optimizer, (x, y), epochs=config.epochs,
@@ -80,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--recipe", help="a shipped recipe (fast); default: train's defaults")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", metavar="FILE")
@@ -90,7 +111,7 @@ def main():
     args = build_parser().parse_args()
     from threadpoolctl import threadpool_limits
 
-    config, data = RECIPE, nn.data.load_mnist(progress=False)
+    config, data = recipe(args.recipe), nn.data.load_mnist(progress=False)
     runners = {"numpynn": numpynn_run}
     try:
         import torch

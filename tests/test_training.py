@@ -322,9 +322,10 @@ def test_train_state_remembers_the_epoch_of_the_lowest_validation_loss():
     assert state([math.nan, 0.3]).best_epoch == 2
 
 
-def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_weights():
+def test_early_stopping_anneals_for_patience_epochs_then_restores_the_best_weights():
     """Training on the true labels while validating on shifted ones: the validation loss rises
-    every epoch, so epoch 1 stays the best and patience 2 stops after epoch 3."""
+    every epoch, so epoch 1 stays the best; patience 2 runs out after epoch 3, the learning rate
+    anneals over epochs 4 and 5 (a cosine from 0.1), and the run stops after epoch 5."""
     x, labels = blobs(60)
     model = nn.mlp([5, 8, 3], seed=0)
     weights, state = [], TrainState()
@@ -334,7 +335,10 @@ def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_weight
         on_epoch_end=lambda s: weights.append([p.value.copy() for p in model.parameters()]),
     )  # fmt: skip
     val_loss = history["val_loss"]
-    assert len(history) == 3 and val_loss[0] < val_loss[1] < val_loss[2]
+    assert len(history) == 5 and val_loss[0] < val_loss[1] < val_loss[2]
+    assert history["lr"] == pytest.approx(
+        [0.1, 0.1, 0.1, 0.1 * 0.75, 0.1 * 0.25]
+    )  # ½(1 + cos(πk/3))
     assert state.stopped_early and state.best_epoch == 1
     for p, best, second in zip(model.parameters(), weights[0], weights[1], strict=True):
         np.testing.assert_array_equal(p.value, best)

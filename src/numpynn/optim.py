@@ -17,6 +17,9 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "OPTIMIZERS", "get_op
            "clip_grad_norm"]  # fmt: skip
 
 
+FLUSH_EVERY = 16  # steps between flushes of subnormal optimizer state to 0
+
+
 class Optimizer:
     """Base class: a subclass writes ``init_state(p) -> dict`` and ``update(p, state, work)``.
 
@@ -65,6 +68,17 @@ class Optimizer:
         for p, state, work, decay in zip(self.blocks, self.state, self._work, self._decays):
             self._decay = decay
             self.update(p, state, work)
+        if self.t % FLUSH_EVERY == 0:
+            self.flush_subnormals()
+
+    def flush_subnormals(self) -> None:
+        """Set state below the smallest normal float to 0. The running sums of a weight whose
+        gradient stays 0 (a pixel never lit) shrink by β every step into subnormal numbers,
+        which the CPU computes on many times slower (Adam's 4th epoch on MNIST took twice the
+        3rd); at 0 they stay 0. The numbers change by less than 1e-38."""
+        for state in self.state:
+            for a in state.values():
+                a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
 
     def zero_grad(self) -> None:
         for p in self.params:

@@ -100,23 +100,24 @@ def fit(
     on_epoch_end: Callable[[TrainState], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     monitor=None,
+    augment: Callable[[np.ndarray, int, int], np.ndarray] | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train = (x, labels)`` in shuffled mini-batches.
 
-    Each epoch records the mean training loss and accuracy over its batches (with dropout on), the
-    validation loss and accuracy (with ``val``), the learning rate and its seconds; then
-    ``on_epoch_end(state)`` runs. At the first non-finite loss (or weight at an epoch's end) it
-    raises FloatingPointError naming the epoch, the batch and the layer; and at a loss
-    ``DIVERGED`` times the first batch's (or 1, if larger), naming the epoch and the batch.
+    Each epoch records its mean training loss and accuracy (dropout on), the validation loss and
+    accuracy, the learning rate and its seconds; then ``on_epoch_end(state)`` runs. A non-finite
+    loss or weight, or a loss ``DIVERGED`` times the first batch's (or 1), raises
+    FloatingPointError naming the epoch and the batch (and the layer of a non-finite value).
 
     Args:
-        patience: stop when the validation loss has not improved for this many epochs, and
-            restore the weights of the best epoch (early stopping; needs ``val``).
+        patience: after this many epochs without a better validation loss, the learning rate
+            anneals to near 0 over as many more (``_epoch_lr``); then training stops with the
+            best epoch's weights (early stopping; needs ``val``).
         state: continue a run from where a ``TrainState`` left it (see ``TrainingInterrupted``).
-        should_stop: checked after every batch; when it returns True, fit raises
-            ``TrainingInterrupted`` carrying the state to resume from.
-        monitor: e.g. a ``numpynn.diagnostics.Monitor``, whose ``start``, ``watch`` (one step an
-            epoch) and ``end_epoch`` add per-layer statistics to each row and report symptoms.
+        should_stop: checked after every batch; True raises ``TrainingInterrupted`` (its state).
+        monitor: a ``numpynn.diagnostics.Monitor``: per-layer statistics in each row, symptoms.
+        augment: ``augment(x, epoch, batch)``, the training batch to step on (an ``Augmenter``:
+            a function of its arguments, so a resumed run draws the same distortions).
     """
     _check_fit(model, train, val, epochs, batch_size, patience, clip_norm)
     x, labels = train
@@ -128,10 +129,9 @@ def fit(
     batches_per_epoch = math.ceil(len(x) / batch_size)
     while state.epoch < epochs and not state.stopped_early:
         start = time.perf_counter()
-        if schedule is not None:
-            optimizer.lr = _scheduled_lr(schedule, state.epoch + 1)
+        optimizer.lr = _epoch_lr(optimizer.lr, schedule, state.history, patience)
         row = _run_epoch(step, model, optimizer.lr, x, labels, batch_size, batches_per_epoch, rng,
-                         state, progress, epochs, should_stop, monitor)  # fmt: skip
+                         state, progress, epochs, should_stop, monitor, augment)  # fmt: skip
         if val is not None:
             metrics = evaluate(model, *val, loss_fn=loss_fn)
             row |= {"val_loss": metrics["loss"], "val_accuracy": metrics["accuracy"]}
@@ -162,7 +162,7 @@ def _check_fit(model, train, val, epochs, batch_size, patience, clip_norm) -> No
 
 def _run_epoch(
     step, model, lr, x, labels, batch_size, batches_per_epoch, rng, state, progress, epochs,
-    should_stop, monitor,
+    should_stop, monitor, augment=None,
 ):  # fmt: skip
     """One pass over the data (or the rest of one, when resuming mid-epoch); returns its row
     after checking that the last update left every weight finite."""
@@ -176,6 +176,8 @@ def _run_epoch(
                                desc=f"epoch {epoch}/{epochs}", unit="batch")  # fmt: skip
     watched = batches_per_epoch // 2 + 1  # the middle batch: a typical step
     for batch, (xb, yb) in enumerate(batches, done + 1):
+        if augment is not None:
+            xb = augment(xb, epoch, batch)
         if monitor is not None and batch == watched:  # one watched step per epoch
             loss, outputs = monitor.watch(model, step, xb, yb)
         else:
@@ -259,14 +261,43 @@ def _first_bad(a: np.ndarray) -> str:
 
 
 def _early_stopping(model, state: TrainState, patience: int) -> None:
-    """Keep the best weights; after ``patience`` epochs without improvement, restore them."""
+    """Keep the best weights; once ``patience`` epochs without improvement have been followed by
+    ``patience`` epochs of annealing, restore them and stop."""
     params = model.parameters()
     if state.best_epoch == state.epoch:
         state.best_params = [p.value.copy() for p in params]
-    elif state.epoch - state.best_epoch >= patience:
+    start = _anneal_start(state.history, patience)
+    if start is not None and state.epoch >= start + patience:
         for p, best in zip(params, state.best_params):
             p.value[...] = best
         state.stopped_early = True
+
+
+def _anneal_start(history: History, patience: int) -> int | None:
+    """The epoch after which the validation loss had not improved for ``patience`` epochs (the
+    annealing starts after it), or None. Read from the history, so a resumed run agrees."""
+    losses = [row["val_loss"] for row in history.rows]
+    for epoch in range(1, len(losses) + 1):
+        best = (
+            int(np.nanargmin(losses[:epoch])) + 1
+            if not all(map(math.isnan, losses[:epoch]))
+            else epoch
+        )
+        if epoch - best >= patience:
+            return epoch
+    return None
+
+
+def _epoch_lr(lr: float, schedule, history: History, patience: int | None) -> float:
+    """The next epoch's learning rate: the schedule's (or ``lr`` without one), or, once patience
+    has run out after epoch ``start``, epoch ``start + k`` of the annealing, lr₀·½(1 + cos(πk /
+    (patience + 1))) with lr₀ the learning rate of epoch ``start``."""
+    epoch = len(history) + 1
+    start = None if patience is None else _anneal_start(history, patience)
+    if start is not None:
+        k = epoch - start
+        return history.rows[start - 1]["lr"] * 0.5 * (1 + math.cos(math.pi * k / (patience + 1)))
+    return lr if schedule is None else _scheduled_lr(schedule, epoch)
 
 
 def evaluate(model, x, labels, loss_fn: Loss | None = None, batch_size: int = 2048) -> dict:

@@ -87,6 +87,21 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
             {"decay_biases": False},
             r"decay_biases = false needs weight_decay > 0 \(adam's is 0\)",
         ),
+        ({"augment": "flip"}, r"augment must be one of: affine, elastic, shift; got 'flip'"),
+        ({"augment_shift": 3}, r"augment_shift needs augment = shift, affine or elastic"),
+        (
+            {"augment": "shift", "augment_alpha": 3},
+            r"augment_alpha does not apply to augment = 'shift', which takes augment_shift",
+        ),
+        (
+            {"augment": "affine", "augment_rotate": -5},
+            r"augment_rotate must be a finite number >= 0",
+        ),
+        ({"augment": "elastic", "augment_sigma": 0}, r"augment_sigma must be a finite number > 0"),
+        (
+            {"augment": "shift", "augment_shift": "2"},
+            r"augment_shift must be a finite number >= 0, got '2'",
+        ),
     ],
 )
 def test_bad_values_name_the_key_and_the_rule(values, message):

@@ -84,6 +84,38 @@ def test_sigkill_between_epochs_then_resume_is_bit_identical(
     assert_same_run(reference_run, out)
 
 
+# distortions, and a learning rate high enough that patience runs out after epoch 3: epoch 4
+# anneals and the run stops there
+AUGMENTED = ["--augment", "elastic", "--patience", "1", "--lr", "0.05"]
+
+
+@pytest.fixture(scope="module")
+def augmented_reference(tmp_path_factory, tiny_mnist_dir):
+    out = tmp_path_factory.mktemp("augmented") / "run"
+    code, err = finish(start_train(tiny_mnist_dir, out, "--epochs", "6", *AUGMENTED))
+    assert code == 0, err
+    return out
+
+
+@pytest.mark.parametrize("signal_to_send", [signal.SIGINT, signal.SIGKILL])
+def test_augmentation_and_annealing_resume_bit_identically(
+    augmented_reference, tiny_mnist_dir, tmp_path, signal_to_send
+):
+    """The distortions of each batch and the annealed learning rates come back exactly: both are
+    functions of (seed, epoch, batch) and of the history, not of a generator's state."""
+    out = tmp_path / "run"
+    process = start_train(tiny_mnist_dir, out, "--epochs", "6", *AUGMENTED)
+    wait_for_line(process, "epoch 1/6")
+    time.sleep(random.Random(signal_to_send).uniform(0, 0.05))
+    process.send_signal(signal_to_send)
+    finish(process)
+    resume(tiny_mnist_dir, out)
+    assert_same_run(augmented_reference, out)
+    lr = [float(line.split(",")[5]) for line in (out / "history.csv").read_text().splitlines()[1:]]
+    cosine_then_annealed = [0.05, 0.04665, 0.0375, 0.0375 / 2]
+    assert lr == pytest.approx(cosine_then_annealed, rel=1e-3)
+
+
 def test_sigterm_also_stops_cleanly(tiny_mnist_dir, tmp_path):
     process = start_train(tiny_mnist_dir, tmp_path / "run", "--epochs", "300")
     wait_for_line(process, "epoch   1/300")

@@ -3,6 +3,7 @@
 from . import (
     ablation,
     activations,
+    best_mlp,
     debugging,
     optimizers,
     perceptron,
@@ -20,4 +21,5 @@ RECIPES = [
     *optimizers.RECIPES,
     *debugging.RECIPES,
     *reproductions.RECIPES,
+    *best_mlp.RECIPES,
 ]

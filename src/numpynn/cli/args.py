@@ -5,11 +5,13 @@ import argparse
 from pathlib import Path
 
 from ..activations import ACTIVATIONS
+from ..data.augment import AUGMENTATIONS
 from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
-from ..runs.config import TrainConfig, load_config
+from ..runs.config import TrainConfig, read_config_values
 from ..runs.directories import RunDirectoryError, new_run_dir
+from ..runs.recipes import train_recipe_path
 from ..schedules import SCHEDULES
 from .argtypes import (
     decay_factor,
@@ -134,6 +136,15 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
         help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",
     )  # fmt: skip
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
+    augment = parser.add_argument_group("augmentation (each training batch distorted afresh)")
+    augment.add_argument("--augment", choices=[*AUGMENTATIONS, "none"],
+                         help="(default none; given, it replaces a recipe's or config's)")  # fmt: skip
+    for flag, key, words in (("--shift", "augment_shift", "pixels, each axis (default 2)"),
+                             ("--rotate", "augment_rotate", "degrees either way (default 10)"),
+                             ("--scale", "augment_scale", "fraction either way (default 0.1)"),
+                             ("--elastic-alpha", "augment_alpha", "elastic strength, pixels (default 34)"),
+                             ("--elastic-sigma", "augment_sigma", "elastic smoothness, pixels (default 4)")):  # fmt: skip
+        augment.add_argument(flag, dest=key, type=non_negative_float, metavar="X", help=words)
 
 
 def add_output_flags(
@@ -145,13 +156,24 @@ def add_output_flags(
 
 
 def build_config(args: argparse.Namespace) -> TrainConfig:
-    """Defaults, then the --config file, then the flags given on the command line."""
+    """Defaults, then train's --recipe, then the --config file, then the flags given on the
+    command line."""
     try:
-        base = load_config(args.config) if args.config else TrainConfig()
-        values = base.to_dict() | given_flags(args)
-        return TrainConfig(**values).validate()
+        values = TrainConfig().to_dict()
+        if getattr(args, "recipe", None):  # train's --recipe NAME: a shipped config file
+            values |= read_config_values(train_recipe_path(args.recipe))
+        if args.config:
+            values |= read_config_values(args.config)
+        flags = given_flags(args)
+        if "augment" in flags:  # another kind (or none) on top of a recipe: its strengths go too
+            values |= dict.fromkeys(AUGMENT_STRENGTHS)
+            flags["augment"] = None if flags["augment"] == "none" else flags["augment"]
+        return TrainConfig(**(values | flags)).validate()
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
+
+
+AUGMENT_STRENGTHS = [f"augment_{k}" for k in ("shift", "rotate", "scale", "alpha", "sigma")]
 
 
 def given_flags(args: argparse.Namespace) -> dict:

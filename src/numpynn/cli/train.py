@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..runs.config import TrainConfig, load_config
+from ..runs.recipes import train_recipe_ids
 from .args import (
     UsageError,
     add_command,
@@ -32,7 +33,10 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --config runs/mnist-20261129-101500/config.toml --seed 1
   numpynn train --data-dir ~/datasets/mnist --out runs/baseline --quiet
   numpynn train --resume runs/baseline                   # after Ctrl-C, SIGTERM or a crash
-  numpynn train --epochs 50 --patience 5                 # early stopping keeps the best epoch
+  numpynn train --recipe fast                            # 98% as quickly as it goes
+  numpynn train --recipe best                            # >= 99% in about 15 minutes (2 cores)
+  numpynn train --augment elastic --epochs 20            # distort every training batch afresh
+  numpynn train --epochs 50 --patience 5                 # stalled: anneal, then keep the best
   numpynn train --diagnostics                            # per-layer statistics and warnings
 """
 
@@ -45,6 +49,11 @@ def add_train(commands) -> None:
         "defaults. Writes config.toml, history.csv, metrics.json and model.npz to --out.",
     )  # fmt: skip
     add_train_flags(train)
+    train.add_argument(
+        "--recipe", choices=train_recipe_ids(),
+        help="start from a shipped recipe (fast: 98%% in seconds; best: the most accuracy in "
+        "about 15 minutes); --config and flags change it",
+    )  # fmt: skip
     train.add_argument(
         "--patience", type=natural_int,
         help="early stopping: epochs without a better validation loss (default 0: off)",

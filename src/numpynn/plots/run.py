@@ -80,6 +80,21 @@ def plot_mistakes(images: np.ndarray, labels, predictions, confidences, limit: i
     return fig
 
 
+def plot_augmented(originals: np.ndarray, variants: list[np.ndarray], title: str):
+    """Each original image (a row) beside distorted versions of it, as training saw them."""
+    plt = pyplot()
+    rows, cols = len(originals), 1 + len(variants)
+    side = int(round(np.sqrt(originals.shape[1])))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.1), squeeze=False)
+    for r in range(rows):
+        for c, images in enumerate([originals, *variants]):
+            axes[r, c].imshow(images[r].reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
+            axes[r, c].axis("off")
+    axes[0, 0].set_title("original", fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    return fig
+
+
 def plot_weights(W: np.ndarray, limit: int = 64):
     """First-layer weights of up to ``limit`` hidden units, each as an image on one colour scale
     (red: the pixel raises the unit's input, blue: it lowers it), with the scale beside them."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from ..data.augment import AUGMENTATIONS, DEFAULT_STRENGTHS, Augmenter
 from ..data.datasets import DATASETS
 from ..files import atomic_write_text, require_regular_file
 from ..init import BIAS_INITIALIZERS, INITIALIZERS
@@ -64,6 +65,12 @@ class TrainConfig:
     val_size: int = 5000
     split: str | None = None  # None: "random" (seeded); "ordered": the last val_size images
     train_size: int | None = None  # train on the first N images of the shuffled split; None: all
+    augment: str | None = None  # None: the images as they are; shift, affine or elastic
+    augment_shift: float | None = None  # pixels; None: the kind's default (data/augment.py)
+    augment_rotate: float | None = None  # degrees (affine, elastic)
+    augment_scale: float | None = None  # a fraction (affine, elastic)
+    augment_alpha: float | None = None  # the elastic field's strength, pixels
+    augment_sigma: float | None = None  # the elastic field's smoothness, pixels
     seed: int = 0
     dtype: str = "float32"
 
@@ -128,6 +135,39 @@ class TrainConfig:
             )
         if self.split == "ordered" and not self.val_size:
             raise ValueError("split = ordered holds out the last val_size images; set val_size > 0")
+        strengths = {
+            key: value for key, value in self._augment_strengths().items() if value is not None
+        }
+        if self.augment is None and strengths:
+            raise ValueError(
+                f"augment_{next(iter(strengths))} needs augment = shift, affine or elastic"
+            )
+        for key, value in strengths.items():
+            check_number(f"augment_{key}", value, 0, low_open=key == "sigma")
+        if self.augment is not None:
+            check_choice("augment", self.augment, AUGMENTATIONS)
+            self.build_augmenter((28, 28))  # checks the strengths the kind takes
+
+    def _augment_strengths(self) -> dict:
+        return {
+            key: getattr(self, f"augment_{key}")
+            for key in ("shift", "rotate", "scale", "alpha", "sigma")
+        }
+
+    def build_augmenter(self, image_shape) -> Augmenter | None:
+        """The augmentation this config asks for (None: none). It draws from the fourth child of
+        the run's SeedSequence, independent of the weights, split and order (the first three,
+        ``runs.run.seed_streams``: spawning a fourth leaves them as they were)."""
+        if self.augment is None:
+            return None
+        strengths = {k: v for k, v in self._augment_strengths().items() if v is not None}
+        takes = DEFAULT_STRENGTHS[self.augment]
+        for key in strengths:
+            if key not in takes:
+                raise ValueError(f"augment_{key} does not apply to augment = {self.augment!r}, "
+                                 f"which takes {', '.join('augment_' + k for k in takes)}")  # fmt: skip
+        seed = int(np.random.SeedSequence(self.seed).spawn(4)[3].generate_state(1)[0])
+        return Augmenter(self.augment, image_shape, seed=seed, **strengths)
 
     def build_optimizer(self, params) -> Optimizer:
         return get_optimizer(

@@ -17,7 +17,16 @@ from pathlib import Path
 
 from .config import TrainConfig, check_keys, read_config_values, read_toml
 
-__all__ = ["Recipe", "RECIPE_KEYS", "recipe_ids", "recipe_path", "load_recipe", "split_recipe"]
+__all__ = [
+    "Recipe",
+    "RECIPE_KEYS",
+    "recipe_ids",
+    "recipe_path",
+    "load_recipe",
+    "split_recipe",
+    "train_recipe_ids",
+    "train_recipe_path",
+]
 
 RECIPE_KEYS = {
     "kind", "source", "url", "trains", "published", "published_text", "measure", "seeds",
@@ -44,6 +53,21 @@ class Recipe:
 
 def _folder():
     return resources.files("numpynn") / "recipes"
+
+
+def train_recipe_ids() -> list[str]:
+    """The recipes of ``numpynn train --recipe NAME`` (``recipes/train/NAME.toml``): plain
+    training configs, each with a ``[recipe]`` table saying what it is for."""
+    folder = _folder() / "train"
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def train_recipe_path(name: str) -> Path:
+    if name not in train_recipe_ids():
+        raise ValueError(
+            f"unknown recipe {name!r}; the recipes are: {', '.join(train_recipe_ids())}"
+        )
+    return Path(str(_folder() / "train" / f"{name}.toml"))
 
 
 def recipe_ids() -> list[str]:

@@ -5,12 +5,20 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import DATASETS
 from ..files import atomic_write_text
 from ..history import read_history
 from ..losses import softmax
 from ..metrics import confusion_matrix, precision_recall
 from ..plots.debugging import plot_diagnostics
-from ..plots.run import plot_comparison, plot_confusion, plot_curves, plot_mistakes, plot_weights
+from ..plots.run import (
+    plot_augmented,
+    plot_comparison,
+    plot_confusion,
+    plot_curves,
+    plot_mistakes,
+    plot_weights,
+)
 from ..plots.style import save_figure
 from ..symptoms import statistic_layers
 from ..tables import csv_text, markdown_table
@@ -23,6 +31,7 @@ FIGURES = {
     "mistakes.png": "Misclassified test images",
     "weights.png": "First-layer weights",
 }
+AUGMENTED = "Test images as the augmentation distorts training images"
 
 
 def write_run_report(
@@ -49,6 +58,8 @@ def write_run_report(
     figure = plot_mistakes(x_test[wrong], y_test[wrong], predictions[wrong], probs.max(axis=1))
     save_figure(figure, run_dir / "mistakes.png")
     save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png")
+    if config.get("augment"):
+        save_figure(_augmented_figure(config, x_test), run_dir / "augmented.png")
     diagnosed = has_statistics(history.rows)
     if diagnosed:
         save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png")
@@ -56,6 +67,17 @@ def write_run_report(
     if diagnosed:
         report += diagnostics_markdown(history.rows[-1], symptoms or [])
     atomic_write_text(run_dir / "report.md", report)
+
+
+def _augmented_figure(config: dict, x_test: np.ndarray):
+    """Eight test images beside six distortions each, drawn as the run's training batches were."""
+    from .config import TrainConfig  # the config holds how to build the augmentation
+
+    augmenter = TrainConfig(**config).build_augmenter(DATASETS[config["dataset"]]["image_shape"])
+    originals = x_test[:8]
+    variants = [augmenter(originals, epoch, 1) for epoch in range(1, 7)]
+    title = f"augment = {config['augment']}: {augmenter.strengths}"
+    return plot_augmented(originals, variants, title)
 
 
 def has_statistics(rows: list[dict]) -> bool:
@@ -172,7 +194,8 @@ def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
         "## Figures",
         "",
     ]
-    for name, caption in FIGURES.items():
+    figures = FIGURES | ({"augmented.png": AUGMENTED} if config.get("augment") else {})
+    for name, caption in figures.items():
         lines += [f"### {caption}", "", f"![{caption}]({name})", ""]
     lines += ["## Per-class precision and recall (test set)", ""]
     rows = [

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DATASETS, load_dataset
+from ..data.augment import Augmenter
 from ..data.batching import train_val_split
 from ..diagnostics import Monitor
 from ..files import atomic_write_json, atomic_write_text
@@ -59,7 +60,9 @@ class RunInterrupted(Exception):
 
 
 def seed_streams(seed: int) -> dict[str, np.random.Generator]:
-    """Independent generators for weights (and dropout), the validation split and batch order."""
+    """Independent generators for weights (and dropout), the validation split and batch order.
+    (The augmentation draws from the fourth child of the same SeedSequence: ``TrainConfig.
+    build_augmenter``.)"""
     model, split, shuffle = np.random.SeedSequence(seed).spawn(3)
     return {
         "model": np.random.default_rng(model),
@@ -191,6 +194,7 @@ def _fit(
                 batch_size=config.batch_size, rng=setup.rngs["shuffle"], schedule=setup.schedule,
                 clip_norm=config.clip_norm, patience=config.patience or None, progress=progress,
                 state=state, on_epoch_end=end_of_epoch, should_stop=should_stop, monitor=monitor,
+                augment=setup.augment,
             )  # fmt: skip
     except TrainingInterrupted as interruption:
         if interruption.state.batch:  # mid-epoch; at an epoch's end `last` is already saved
@@ -266,6 +270,7 @@ class RunSetup:
     rngs: dict[str, np.random.Generator]
     architecture: str  # e.g. "784-256-128-10"
     schedule: Schedule  # the learning rate of each epoch
+    augment: Augmenter | None = None  # distorts each training batch
 
 
 def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -> RunSetup:
@@ -282,9 +287,10 @@ def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -
                        f"holding out val_size = {config.val_size}")  # fmt: skip
     sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
     model = config.build_model(sizes[0], sizes[-1], rngs["model"])
+    augment = config.build_augmenter(DATASETS[config.dataset]["image_shape"])
     return RunSetup(model, get_loss(config.loss), config.build_optimizer(model.parameters()), train,
                     val, (x_test, y_test), rngs, "-".join(map(str, sizes)),
-                    config.build_schedule())  # fmt: skip
+                    config.build_schedule(), augment)  # fmt: skip
 
 
 def monitor_batch(train, val, size: int = MONITOR_BATCH):
