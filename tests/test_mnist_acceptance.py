@@ -34,3 +34,16 @@ def test_classic_784_30_10_sigmoid_network_with_plain_sgd_beats_94_percent(
         "--lr", lr, "--batch-size", "10", "--epochs", "10", "--schedule", "constant", "--loss", loss,
     )  # fmt: skip
     assert metrics["test_accuracy"] > 0.94
+
+
+def test_training_longer_with_patience_ends_at_least_as_good_as_the_default(tmp_path, mnist_dir):
+    """The trap of issue 18: 30 epochs with patience 3 used to stop at epoch 8 with 97.5%, its
+    learning rate still high. Patience now anneals before it stops and keeps the best epoch."""
+    default = train(tmp_path / "default", mnist_dir)
+    longer = train(tmp_path / "longer", mnist_dir, "--epochs", "30", "--patience", "3")
+    assert longer["test_accuracy"] >= default["test_accuracy"]
+
+
+def test_the_fast_recipe_reaches_98_percent(tmp_path, mnist_dir):
+    metrics = train(tmp_path, mnist_dir, "--recipe", "fast")
+    assert metrics["epochs"] == 4 and metrics["test_accuracy"] >= 0.980

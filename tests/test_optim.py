@@ -384,3 +384,21 @@ def test_decay_biases_false_leaves_biases_alone_packed_or_not(name):
             np.testing.assert_array_equal(p.value, old)  # a bias: untouched
         else:
             assert np.abs(p.value).sum() < np.abs(old).sum()  # a weight: shrunk
+
+
+def test_subnormal_state_is_flushed_to_zero_and_the_rest_is_untouched():
+    """A weight whose gradient is always 0 (a pixel never lit): its running sums shrink by β each
+    step into subnormal floats, slow to compute on; every FLUSH_EVERY steps they become 0."""
+    from numpynn.optim import FLUSH_EVERY
+
+    p = nn.Parameter(np.ones((2, 3), np.float32), "w")
+    adam = nn.Adam([p], lr=1e-3)
+    state = adam.state[0]
+    state["grad_sum"][0] = state["sq_sum"][0] = 1e-39  # subnormal in float32, as after ~800 steps
+    for step in range(1, FLUSH_EVERY + 1):
+        p.grad[0], p.grad[1] = 0.0, 1.0  # row 0 never lit; row 1 a gradient every step
+        adam.step()
+        assert np.all(state["grad_sum"][0] != 0) == (step < FLUSH_EVERY)
+    assert not state["grad_sum"][0].any() and not state["sq_sum"][0].any()
+    expected = sum(0.9**k for k in range(FLUSH_EVERY))  # Σ β₁ᵏ·1: normal, untouched
+    np.testing.assert_allclose(state["grad_sum"][1], expected, rtol=1e-6)

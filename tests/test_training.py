@@ -510,3 +510,20 @@ def test_evaluate_works_in_chunks_of_2048_by_default_and_checks_its_data():
     assert loss.sizes == [2048, 1]
     with pytest.raises(ValueError, match="evaluate: 3 inputs but 2 labels"):
         nn.evaluate(model, np.zeros((3, 2)), np.zeros(2, dtype=int))
+
+
+def test_fit_steps_on_the_augmented_batch_and_tells_it_the_epoch_and_batch():
+    x, labels = blobs(60)
+    calls = []
+
+    def augment(xb, epoch, batch):
+        calls.append((epoch, batch, len(xb)))
+        return np.zeros_like(xb)  # the network then sees only zeros: its weights barely move
+
+    model = nn.mlp([5, 8, 3], seed=0)
+    before = [p.value.copy() for p in model.parameters()]
+    nn.fit(model, nn.SoftmaxCrossEntropy(), nn.SGD(model.parameters(), lr=0.1), (x, labels),
+           epochs=2, batch_size=25, augment=augment)  # fmt: skip
+    assert calls == [(1, 1, 25), (1, 2, 25), (1, 3, 10), (2, 1, 25), (2, 2, 25), (2, 3, 10)]
+    first_layer = model.parameters()[0]
+    np.testing.assert_array_equal(first_layer.value, before[0])  # zero inputs: dL/dW1 = 0

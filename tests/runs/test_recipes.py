@@ -108,3 +108,34 @@ def test_any_recipe_file_is_read_or_refused_with_one_line(about, example, config
         assert "\n" not in str(error) and str(path) in str(error)
     else:
         assert set(values) <= set(config)
+
+
+def test_train_recipes_are_shipped_configs_that_flags_and_config_files_change(tmp_path, capsys):
+    from numpynn.cli.args import build_config
+    from numpynn.cli.main import build_parser
+    from numpynn.runs.recipes import train_recipe_ids, train_recipe_path
+
+    assert train_recipe_ids() == ["best", "fast"]
+    assert "best" not in recipe_ids()  # not a row of `numpynn reproduce`
+    parse = lambda *argv: build_config(build_parser().parse_args(["train", *argv]))  # noqa: E731
+    best = parse("--recipe", "best")
+    assert best.hidden == [1024, 1024] and best.augment == "elastic" and best.augment_alpha == 34
+    assert parse("--recipe", "best", "--epochs", "3").epochs == 3  # a flag wins
+    (tmp_path / "c.toml").write_text("epochs = 7\nlr = 0.002\n")
+    both = parse("--recipe", "best", "--config", str(tmp_path / "c.toml"), "--lr", "0.003")
+    assert (both.epochs, both.lr, both.hidden) == (
+        7,
+        0.003,
+        [1024, 1024],
+    )  # recipe < config < flags
+    affine = parse("--recipe", "best", "--augment", "affine")  # the recipe's elastic strengths go
+    assert (
+        affine.augment == "affine"
+        and affine.augment_alpha is None
+        and affine.augment_rotate is None
+    )
+    plain = parse("--recipe", "best", "--augment", "none")
+    assert plain.augment is None and plain.augment_shift is None
+    assert read_config_values(train_recipe_path("fast"))["epochs"] == 4
+    code, _, err = run(capsys, "train", "--recipe", "slowest")
+    assert code == 2 and "invalid choice: 'slowest' (choose from best, fast)" in err

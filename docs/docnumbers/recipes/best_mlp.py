@@ -58,7 +58,7 @@ def _longer(runs) -> dict:
     tests = []
     for (flags, name), run in zip(LONGER.items(), runs, strict=True):
         m = metrics(run)
-        lines.append(f"| {name} (`numpynn train {flags.strip()}`) | {m['epochs']} "
+        lines.append(f"| {name} (`{f'numpynn train {flags}'.strip()}`) | {m['epochs']} "
                      f"| {m['test_accuracy']:.2%} | {m['val_accuracy']:.2%} |")  # fmt: skip
         tests.append(m["test_accuracy"])
     return {"table": "\n".join(lines), "default_test": tests[0], "longest_test": tests[2],

@@ -9,7 +9,7 @@ from ..data.augment import AUGMENTATIONS
 from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
-from ..runs.config import TrainConfig, read_config_values
+from ..runs.config import AUGMENT_STRENGTHS, TrainConfig, read_config_values
 from ..runs.directories import RunDirectoryError, new_run_dir
 from ..runs.recipes import train_recipe_path
 from ..schedules import SCHEDULES
@@ -166,14 +166,11 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
             values |= read_config_values(args.config)
         flags = given_flags(args)
         if "augment" in flags:  # another kind (or none) on top of a recipe: its strengths go too
-            values |= dict.fromkeys(AUGMENT_STRENGTHS)
+            values |= {f"augment_{key}": None for key in AUGMENT_STRENGTHS}
             flags["augment"] = None if flags["augment"] == "none" else flags["augment"]
         return TrainConfig(**(values | flags)).validate()
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
-
-
-AUGMENT_STRENGTHS = [f"augment_{k}" for k in ("shift", "rotate", "scale", "alpha", "sigma")]
 
 
 def given_flags(args: argparse.Namespace) -> dict:

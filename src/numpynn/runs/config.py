@@ -33,7 +33,14 @@ __all__ = [
 
 
 MAX_TOML_BYTES = 1 << 20
-SPLITS = ["random", "ordered"]  # the validation images: a seeded random draw, or the last ones
+SPLITS = ["random", "ordered"]
+AUGMENT_STRENGTHS = (
+    "shift",
+    "rotate",
+    "scale",
+    "alpha",
+    "sigma",
+)  # the keys augment_<name>  # the validation images: a seeded random draw, or the last ones
 
 
 @dataclass
@@ -149,10 +156,7 @@ class TrainConfig:
             self.build_augmenter((28, 28))  # checks the strengths the kind takes
 
     def _augment_strengths(self) -> dict:
-        return {
-            key: getattr(self, f"augment_{key}")
-            for key in ("shift", "rotate", "scale", "alpha", "sigma")
-        }
+        return {key: getattr(self, f"augment_{key}") for key in AUGMENT_STRENGTHS}
 
     def build_augmenter(self, image_shape) -> Augmenter | None:
         """The augmentation this config asks for (None: none). It draws from the fourth child of
