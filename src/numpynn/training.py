@@ -111,8 +111,8 @@ def fit(
 
     Args:
         patience: after this many epochs without a better validation loss, the learning rate
-            anneals to near 0 over as many more (``_epoch_lr``); then training stops with the
-            best epoch's weights (early stopping; needs ``val``).
+            anneals over as many more (``_epoch_lr``); then training stops with the best
+            epoch's weights (early stopping; needs ``val``).
         state: continue a run from where a ``TrainState`` left it (see ``TrainingInterrupted``).
         should_stop: checked after every batch; True raises ``TrainingInterrupted`` (its state).
         monitor: a ``numpynn.diagnostics.Monitor``: per-layer statistics in each row, symptoms.
@@ -291,13 +291,18 @@ def _anneal_start(history: History, patience: int) -> int | None:
 def _epoch_lr(lr: float, schedule, history: History, patience: int | None) -> float:
     """The next epoch's learning rate: the schedule's (or ``lr`` without one), or, once patience
     has run out after epoch ``start``, epoch ``start + k`` of the annealing, lr₀·½(1 + cos(πk /
-    (patience + 1))) with lr₀ the learning rate of epoch ``start``."""
+    (patience + 1))) with lr₀ the learning rate of epoch ``start`` (if the schedule is lower, its
+    value)."""
     epoch = len(history) + 1
+    scheduled = lr if schedule is None else _scheduled_lr(schedule, epoch)
     start = None if patience is None else _anneal_start(history, patience)
-    if start is not None:
+    if start is not None:  # never above what the schedule gives
         k = epoch - start
-        return history.rows[start - 1]["lr"] * 0.5 * (1 + math.cos(math.pi * k / (patience + 1)))
-    return lr if schedule is None else _scheduled_lr(schedule, epoch)
+        annealed = (
+            history.rows[start - 1]["lr"] * 0.5 * (1 + math.cos(math.pi * k / (patience + 1)))
+        )
+        return min(annealed, scheduled)
+    return scheduled
 
 
 def evaluate(model, x, labels, loss_fn: Loss | None = None, batch_size: int = 2048) -> dict:

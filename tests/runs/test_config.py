@@ -88,7 +88,12 @@ def test_optimizer_and_schedule_keys_round_trip_and_build_what_they_say(tmp_path
             r"decay_biases = false needs weight_decay > 0 \(adam's is 0\)",
         ),
         ({"augment": "flip"}, r"augment must be one of: affine, elastic, shift; got 'flip'"),
-        ({"augment_shift": 3}, r"augment_shift needs augment = shift, affine or elastic"),
+        ({"augment_shift": 3}, r"augment_shift needs augment = shift or affine or elastic"),
+        ({"augment_rotate": 5}, r"augment_rotate needs augment = affine or elastic"),
+        (
+            {"augment": "affine", "augment_scale": 1},
+            r"augment_scale must be in \[0, 1\), got 1",
+        ),
         (
             {"augment": "shift", "augment_alpha": 3},
             r"augment_alpha does not apply to augment = 'shift', which takes augment_shift",

@@ -134,6 +134,13 @@ def test_train_recipes_are_shipped_configs_that_flags_and_config_files_change(tm
         and affine.augment_alpha is None
         and affine.augment_rotate is None
     )
+    (tmp_path / "shift.toml").write_text('augment = "shift"\n')  # a config's kind clears them too
+    shifted = parse("--recipe", "best", "--config", str(tmp_path / "shift.toml"))
+    assert (
+        shifted.augment == "shift"
+        and shifted.augment_shift is None
+        and shifted.augment_rotate is None
+    )
     plain = parse("--recipe", "best", "--augment", "none")
     assert plain.augment is None and plain.augment_shift is None
     assert read_config_values(train_recipe_path("fast"))["epochs"] == 4

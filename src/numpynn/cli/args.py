@@ -136,7 +136,14 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
         help=f"train on this many of the rest (default {'10000; --full all' if grid else 'all'})",
     )  # fmt: skip
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
-    augment = parser.add_argument_group("augmentation (each training batch distorted afresh)")
+    add_augment_flags(parser)
+
+
+def add_augment_flags(parser: argparse.ArgumentParser) -> None:
+    augment = parser.add_argument_group(
+        "augmentation (each training batch distorted afresh)",
+        "shift takes --shift; affine also --rotate and --scale; elastic all five",
+    )
     augment.add_argument("--augment", choices=[*AUGMENTATIONS, "none"],
                          help="(default none; given, it replaces a recipe's or config's)")  # fmt: skip
     for flag, key, words in (("--shift", "augment_shift", "pixels, each axis (default 2)"),
@@ -160,15 +167,20 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
     command line."""
     try:
         values = TrainConfig().to_dict()
-        if getattr(args, "recipe", None):  # train's --recipe NAME: a shipped config file
-            values |= read_config_values(train_recipe_path(args.recipe))
-        if args.config:
-            values |= read_config_values(args.config)
         flags = given_flags(args)
-        if "augment" in flags:  # another kind (or none) on top of a recipe: its strengths go too
-            values |= {f"augment_{key}": None for key in AUGMENT_STRENGTHS}
-            flags["augment"] = None if flags["augment"] == "none" else flags["augment"]
-        return TrainConfig(**(values | flags)).validate()
+        if flags.get("augment") == "none":
+            flags["augment"] = None
+        layers = (
+            [read_config_values(train_recipe_path(args.recipe))]
+            if getattr(args, "recipe", None)
+            else []
+        )
+        layers += [read_config_values(args.config)] if args.config else []
+        for layer in [*layers, flags]:
+            if "augment" in layer:  # another kind (or none) on top: the strengths below it go
+                values |= {f"augment_{key}": None for key in AUGMENT_STRENGTHS}
+            values |= layer
+        return TrainConfig(**values).validate()
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
 

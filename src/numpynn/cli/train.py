@@ -34,7 +34,7 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --data-dir ~/datasets/mnist --out runs/baseline --quiet
   numpynn train --resume runs/baseline                   # after Ctrl-C, SIGTERM or a crash
   numpynn train --recipe fast                            # 98% as quickly as it goes
-  numpynn train --recipe best                            # >= 99% in about 15 minutes (2 cores)
+  numpynn train --recipe best                            # >= 99% in minutes (docs/best-mlp.md)
   numpynn train --augment elastic --epochs 20            # distort every training batch afresh
   numpynn train --epochs 50 --patience 5                 # stalled: anneal, then keep the best
   numpynn train --diagnostics                            # per-layer statistics and warnings
@@ -51,12 +51,13 @@ def add_train(commands) -> None:
     add_train_flags(train)
     train.add_argument(
         "--recipe", choices=train_recipe_ids(),
-        help="start from a shipped recipe (fast: 98%% in seconds; best: the most accuracy in "
-        "about 15 minutes); --config and flags change it",
+        help="start from a shipped recipe (fast: 98%% in seconds; best: 99%% and more in "
+        "minutes, docs/best-mlp.md); --config and flags change it",
     )  # fmt: skip
     train.add_argument(
         "--patience", type=natural_int,
-        help="early stopping: epochs without a better validation loss (default 0: off)",
+        help="early stopping: after N epochs without a better validation loss, anneal the "
+        "learning rate over N more, then stop with the best epoch's weights (default 0: off)",
     )  # fmt: skip
     train.add_argument("--out", type=Path, metavar="DIR", help="(default runs/DATASET-TIME)")
     train.add_argument(

@@ -146,11 +146,12 @@ class TrainConfig:
             key: value for key, value in self._augment_strengths().items() if value is not None
         }
         if self.augment is None and strengths:
-            raise ValueError(
-                f"augment_{next(iter(strengths))} needs augment = shift, affine or elastic"
-            )
+            key = next(iter(strengths))
+            kinds = [kind for kind, takes in DEFAULT_STRENGTHS.items() if key in takes]
+            raise ValueError(f"augment_{key} needs augment = {' or '.join(kinds)}")
         for key, value in strengths.items():
-            check_number(f"augment_{key}", value, 0, low_open=key == "sigma")
+            check_number(f"augment_{key}", value, 0, 1 if key == "scale" else math.inf,
+                         low_open=key == "sigma")  # fmt: skip
         if self.augment is not None:
             check_choice("augment", self.augment, AUGMENTATIONS)
             self.build_augmenter((28, 28))  # checks the strengths the kind takes

@@ -246,7 +246,7 @@ def _finish(
     atomic_write_json(out_dir / "metrics.json", metrics)
     best = TrainState(history).best_epoch
     stopped = (
-        f" (early stopping: weights of epoch {best})"
+        f" (patience: the weights of epoch {best}, the best validation loss)"
         if config.patience and best < len(history)
         else ""
     )
