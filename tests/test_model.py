@@ -80,3 +80,10 @@ def test_mlp_refuses_a_network_too_large_before_allocating_it():
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peak < 1_000_000
+
+
+def test_sequential_takes_layers_as_arguments_or_as_a_list_and_refuses_the_rest():
+    a, b = nn.Dense(3, 4, rng=np.random.default_rng(0)), nn.ReLU()
+    assert nn.Sequential(a, b).layers == nn.Sequential([a, b]).layers == [a, b]
+    with pytest.raises(TypeError, match="Sequential takes layers, got int: 3"):
+        nn.Sequential(a, 3)

@@ -14,9 +14,14 @@ MAX_PARAMETERS = 10**8  # 400 MB of float32 weights; with gradients and Adam's s
 
 
 class Sequential(Layer):
-    """Layers applied in order; backward runs them in reverse (the chain rule, layer by layer)."""
+    """Layers applied in order; backward runs them in reverse (the chain rule, layer by layer).
+    ``Sequential(a, b, c)`` as in PyTorch, or ``Sequential([a, b, c])``."""
 
-    def __init__(self, layers: list[Layer]):
+    def __init__(self, *layers):
+        layers = layers[0] if len(layers) == 1 and isinstance(layers[0], list | tuple) else layers
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential takes layers, got {type(layer).__name__}: {layer!r}")
         self.layers = list(layers)
         pack(self.parameters())  # one buffer for all values, one for all gradients (buffers.py)
 

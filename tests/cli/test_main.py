@@ -84,3 +84,13 @@ def test_a_reader_that_stops_early_is_no_error():
     process.stdout.close()  # before numpynn writes: its print meets a pipe nobody reads
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0 and b"Broken pipe" not in err, err
+
+
+def test_version_answers(capsys):
+    import numpynn
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert (
+        exit_info.value.code == 0 and capsys.readouterr().out == f"numpynn {numpynn.__version__}\n"
+    )

@@ -3,6 +3,7 @@
 import os
 import sys
 
+from .. import __version__
 from . import broken_runs, data, debug, reproduce, studies, train, workbench
 from .args import Parser, UsageError
 
@@ -37,6 +38,7 @@ def build_parser() -> Parser:
         "  numpynn data info\n\nEach command has its own --help with examples.",
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parser.add_argument("--version", action="version", version=f"numpynn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for add in COMMANDS:
         add(commands)
