@@ -276,14 +276,11 @@ def _early_stopping(model, state: TrainState, patience: int) -> None:
 def _anneal_start(history: History, patience: int) -> int | None:
     """The epoch after which the validation loss had not improved for ``patience`` epochs (the
     annealing starts after it), or None. Read from the history, so a resumed run agrees."""
-    losses = [row["val_loss"] for row in history.rows]
-    for epoch in range(1, len(losses) + 1):
-        best = (
-            int(np.nanargmin(losses[:epoch])) + 1
-            if not all(map(math.isnan, losses[:epoch]))
-            else epoch
-        )
-        if epoch - best >= patience:
+    best, lowest = None, math.inf  # the first epoch of the lowest loss so far (NaN never is)
+    for epoch, row in enumerate(history.rows, 1):
+        if row["val_loss"] < lowest:
+            best, lowest = epoch, row["val_loss"]
+        if best is not None and epoch - best >= patience:
             return epoch
     return None
 
