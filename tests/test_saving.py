@@ -131,7 +131,13 @@ def assert_round_trip(model, folder):
         assert (p.name, p.value.dtype) == (q.name, q.value.dtype)
         np.testing.assert_array_equal(p.value, q.value)
     x = np.random.default_rng(0).standard_normal((3, model[0].in_features)).astype(model.dtype)
-    np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
+    # OpenBLAS's small-matrix kernels now and then leave a stale floating-point flag that NumPy
+    # reports as "invalid value encountered in matmul" on finite data (numpy#24067, numpy#28967);
+    # these outputs are checked finite instead.
+    with np.errstate(all="ignore"):
+        outputs, expected = loaded.forward(x), model.forward(x)
+    assert np.isfinite(expected).all()
+    np.testing.assert_array_equal(outputs, expected)
 
 
 @settings(max_examples=250, deadline=None)
