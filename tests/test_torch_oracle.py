@@ -122,6 +122,21 @@ def test_mse_against_float_targets_matches_torch(rng):
     assert_matches(loss_fn.backward(), outputs_t.grad)
 
 
+def test_sigmoid_cross_entropy_against_several_labels_per_example_matches_torch(rng):
+    outputs = rng.standard_normal((6, 4)) * 5
+    targets = (rng.random((6, 4)) < 0.5).astype(np.float64)  # multi-label: any number of 1s
+    loss_fn = nn.SigmoidCrossEntropy()
+    loss = loss_fn.forward(outputs, targets)
+    outputs_t = leaf(outputs)
+    loss_t = (
+        F.binary_cross_entropy_with_logits(outputs_t, torch.from_numpy(targets), reduction="sum")
+        / 6
+    )
+    loss_t.backward()
+    assert loss == pytest.approx(loss_t.item(), rel=RTOL)
+    assert_matches(loss_fn.backward(), outputs_t.grad)
+
+
 def assert_same_pass(ours, theirs):
     """numpynn's (loss, outputs, dL/dx, model) against torch's (loss, outputs, x, parameters)."""
     (value, outputs, grad_x, model), (loss_t, h, x_t, params_t) = ours, theirs

@@ -68,6 +68,14 @@ def one_hot(labels: np.ndarray, num_classes: int, dtype) -> np.ndarray:
     return encoded
 
 
+def targets_of(outputs: np.ndarray, labels: np.ndarray, who: str) -> np.ndarray:
+    """Float targets of the outputs' shape as given, or integer labels one-hot encoded."""
+    if labels.ndim == 2 and labels.shape == outputs.shape and labels.dtype.kind == "f":
+        return labels.astype(outputs.dtype, copy=False)
+    check_labels(outputs, labels, who)
+    return one_hot(labels, outputs.shape[1], outputs.dtype)
+
+
 class SoftmaxCrossEntropy(Loss):
     """Softmax followed by the mean negative log-likelihood, fused so it is stable for any logits:
 
@@ -106,8 +114,9 @@ class SoftmaxCrossEntropy(Loss):
 
 
 class SigmoidCrossEntropy(Loss):
-    """A sigmoid on each output and the binary cross-entropy of each against its one-hot target,
-    summed over the C outputs and averaged over the batch (Nielsen's cross-entropy, chapter 3):
+    """A sigmoid on each output and the binary cross-entropy of each against its one-hot target
+    (or given 0/1 targets of the outputs' shape: several labels per example), summed over the C
+    outputs and averaged over the batch (Nielsen's cross-entropy, chapter 3):
 
         loss = (1/N) Σₙ Σ_c −y ln σ(z) − (1 − y) ln(1 − σ(z)),   z = logits[n, c]
 
@@ -119,8 +128,7 @@ class SigmoidCrossEntropy(Loss):
         self._probs = None
 
     def forward(self, logits, labels):
-        check_labels(logits, labels, "SigmoidCrossEntropy")
-        self._targets = one_hot(labels, logits.shape[1], logits.dtype)
+        self._targets = targets_of(logits, labels, "SigmoidCrossEntropy")
         losses = np.maximum(logits, 0) - logits * self._targets
         losses += np.log1p(np.exp(-np.abs(logits)))
         self._probs = Sigmoid().forward(logits)
@@ -144,12 +152,7 @@ class MeanSquaredError(Loss):
         self._diff = None
 
     def forward(self, outputs, labels):
-        if labels.ndim == 2 and labels.shape == outputs.shape and labels.dtype.kind == "f":
-            targets = labels.astype(outputs.dtype, copy=False)
-        else:
-            check_labels(outputs, labels, "MeanSquaredError")
-            targets = one_hot(labels, outputs.shape[1], outputs.dtype)
-        self._diff = outputs - targets
+        self._diff = outputs - targets_of(outputs, labels, "MeanSquaredError")
         return float(np.mean(self._diff * self._diff))
 
     def backward(self):
