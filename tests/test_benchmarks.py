@@ -4,6 +4,7 @@ the numbers come from running them (docs/performance.md)."""
 import math
 
 import numpy as np
+import pytest
 import step_breakdown  # benchmarks/ is on pytest's pythonpath
 import throughput
 from time_to_accuracy import first_reach
@@ -56,3 +57,20 @@ def test_the_timed_train_step_times_every_phase_and_trains_as_train_step(monkeyp
     assert all(seconds > 0 for seconds in times.values())
     for p, q in zip(*(m.parameters() for m in models), strict=True):
         np.testing.assert_array_equal(p.value, q.value)
+
+
+def test_the_sklearn_benchmark_fits_every_implementation_alike_and_its_ratios_agree(monkeypatch):
+    sklearn_mlp = pytest.importorskip("sklearn_mlp")  # needs scikit-learn
+    monkeypatch.setitem(sklearn_mlp.EPOCHS, "digits", 3)
+    x, labels = digits_like(300, seed=0)
+    data = {"digits": (x.astype(np.float64), labels, *digits_like(100, seed=1))}
+    rows = sklearn_mlp.run(["digits"], [0, 1], data=data)
+    assert len(rows) == 2 * len(sklearn_mlp.IMPLEMENTATIONS)
+    assert all(row["epochs"] == 3 and row["test_accuracy"] > 0.5 for row in rows)  # chance: 0.1
+    by_name = {s["implementation"]: s for s in sklearn_mlp.summary(rows)}
+    ours = by_name["numpynn"]
+    assert ours["speedup"] == 1 and ours["accuracy_gap"] == 0
+    for s in by_name.values():
+        assert math.isclose(s["speedup"], s["median_fit_seconds"] / ours["median_fit_seconds"])
+        assert math.isclose(s["accuracy_gap"], ours["mean_test_accuracy"] - s["mean_test_accuracy"])
+    assert sklearn_mlp.table(list(by_name.values())).count("\n| digits |") == 3
