@@ -1,5 +1,8 @@
-"""Fixtures of every test: an environment that is the same on every machine, and the data."""
+"""Fixtures of every test: an environment that is the same on every machine, and the data; and
+the PyTorch oracle's tests skipped, and counted, where torch is not installed."""
 
+import functools
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +12,11 @@ from train_process import finish, start_train
 
 from numpynn.data import DATASETS
 
+TORCH_MISSING = (
+    "PyTorch (the gradients' oracle) is not installed: "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+)
+REQUIRE_TORCH = "NUMPYNN_REQUIRE_TORCH"  # .ci/run sets it: there a skipped oracle is an error
 BLAS_THREADS = 2  # of this process and of every process a test starts
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -87,3 +95,37 @@ def reference_run(tmp_path_factory, tiny_mnist_dir) -> Path:
     code, err = finish(start_train(tiny_mnist_dir, out, "--epochs", "6"))
     assert code == 0, err
     return out
+
+
+@functools.cache
+def torch_error() -> str | None:
+    """Why ``import torch`` fails, or None when it works."""
+    try:
+        import torch  # noqa: F401
+    except ImportError as error:
+        return str(error)
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without torch, the oracle's tests are skipped, or, with NUMPYNN_REQUIRE_TORCH=1 (CI), the
+    run stops before any test: an oracle that never runs checks nothing."""
+    if os.environ.get(REQUIRE_TORCH) == "1" and torch_error() is not None:
+        if any(item.get_closest_marker("torch_oracle") for item in items):
+            raise pytest.UsageError(
+                f"{REQUIRE_TORCH}=1 but the oracle's tests cannot run: {torch_error()}; "
+                f"install it ({TORCH_MISSING.split(': ', 1)[1]}) or unset {REQUIRE_TORCH}"
+            )
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("torch_oracle") and torch_error() is not None:
+        pytest.skip(TORCH_MISSING)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line saying how many tests the missing PyTorch skipped, and how to install it."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(TORCH_MISSING)]  # fmt: skip
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} tests skipped: {TORCH_MISSING}", yellow=True)

@@ -123,7 +123,8 @@ def test_the_import_checker_catches_each_kind_of_violation(module, source, probl
 
 
 def test_import_numpynn_loads_numpy_and_the_standard_library_only():
-    optional = ["matplotlib", "tqdm", "PIL", "torch", "scipy", "joblib", "dask", "threadpoolctl"]
+    optional = ["matplotlib", "tqdm", "PIL", "torch", "scipy", "joblib", "dask", "threadpoolctl",
+                "pandas"]  # fmt: skip
     code = f"import sys, numpynn; print([m for m in {optional} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -527,3 +527,30 @@ def test_fit_steps_on_the_augmented_batch_and_tells_it_the_epoch_and_batch():
     assert calls == [(1, 1, 25), (1, 2, 25), (1, 3, 10), (2, 1, 25), (2, 2, 25), (2, 3, 10)]
     first_layer = model.parameters()[0]
     np.testing.assert_array_equal(first_layer.value, before[0])  # zero inputs: dL/dW1 = 0
+
+
+def test_fit_states_how_its_defaults_differ_from_numpynn_train():
+    """Its docstring and the README's table give both sets of defaults, as the code has them."""
+    import inspect
+    import re
+
+    from paths import REPO
+
+    from numpynn.runs.config import TrainConfig
+
+    defaults = {k: p.default for k, p in inspect.signature(nn.fit).parameters.items()}
+    cli = TrainConfig()
+    doc = " ".join(nn.fit.__doc__.split())
+    assert f"Here: {defaults['epochs']} epochs of {defaults['batch_size']} examples" in doc
+    assert (
+        f"The command line: {cli.epochs} epochs of {cli.batch_size} with {cli.optimizer} at "
+        f'{cli.lr:g} on a {cli.schedule} schedule (``schedule=make_schedule("{cli.schedule}", '
+        f"{cli.lr:g}, {cli.epochs})``), and {cli.val_size:,} random training images held out"
+    ) in doc
+    assert defaults["schedule"] is None and defaults["val"] is None and cli.split is None
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("| | `nn.fit(...)` | `numpynn train` |") :].split("\n\n")[0]
+    stated = dict(re.findall(r"^\| [\w -]+ \| [^|`]*`(\w+)=(\w+)`", table, re.M))
+    assert stated == {"epochs": "10", "batch_size": "128", "schedule": "None", "val": "None",
+                      "patience": "None", "seed": "0"}  # fmt: skip
+    assert {k: repr(defaults[k]) for k in stated} == stated

@@ -95,15 +95,18 @@ class GradcheckReport:
 
     @property
     def passed(self) -> bool:
+        """True when every tensor passed."""
         return all(row.passed for row in self.rows)
 
     @property
     def max_rel_error(self) -> float:
+        """The largest relative error of any tensor (NaN when none was compared)."""
         errors = [row.max_rel_error for row in self.rows if not math.isnan(row.max_rel_error)]
         return max(errors, default=math.nan)
 
     @property
     def kinks(self) -> int:
+        """Coordinates skipped because their ±eps window crossed a kink (ReLU at 0)."""
         return sum(row.kinks for row in self.rows)
 
     def __str__(self) -> str:

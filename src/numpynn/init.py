@@ -29,22 +29,27 @@ def _uniform(bound, fan_in, fan_out, rng, dtype):
 
 
 def he_normal(fan_in, fan_out, rng, dtype="float32"):
+    """N(0, 2 / fan_in): He (Kaiming), for ReLU."""
     return _normal(math.sqrt(2 / fan_in), fan_in, fan_out, rng, dtype)
 
 
 def he_uniform(fan_in, fan_out, rng, dtype="float32"):
+    """U(-a, a) with a = sqrt(6 / fan_in): He's variance, uniform."""
     return _uniform(math.sqrt(6 / fan_in), fan_in, fan_out, rng, dtype)
 
 
 def xavier_normal(fan_in, fan_out, rng, dtype="float32"):
+    """N(0, 2 / (fan_in + fan_out)): Xavier (Glorot), for tanh and sigmoid."""
     return _normal(math.sqrt(2 / (fan_in + fan_out)), fan_in, fan_out, rng, dtype)
 
 
 def xavier_uniform(fan_in, fan_out, rng, dtype="float32"):
+    """U(-a, a) with a = sqrt(6 / (fan_in + fan_out)): Xavier's variance, uniform."""
     return _uniform(math.sqrt(6 / (fan_in + fan_out)), fan_in, fan_out, rng, dtype)
 
 
 def lecun_normal(fan_in, fan_out, rng, dtype="float32"):
+    """N(0, 1 / fan_in): LeCun."""
     return _normal(math.sqrt(1 / fan_in), fan_in, fan_out, rng, dtype)
 
 
@@ -71,6 +76,7 @@ BIAS_INITIALIZERS = {"zeros": zeros, "normal": normal}
 
 
 def get_initializer(name: str):
+    """The initializer called ``name`` (a key of ``INITIALIZERS``)."""
     return look_up("initializer", name, INITIALIZERS)
 
 

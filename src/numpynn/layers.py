@@ -1,9 +1,5 @@
-"""Layers: the Layer contract, the fully connected Dense layer, and Dropout.
-
-A layer's ``forward(x, training)`` caches what its ``backward`` needs; ``backward(grad_y,
-input_grad=True)`` fills ``p.grad`` for each of its parameters and returns ``grad_x``. Backward
-never changes ``p.value``.
-"""
+"""Layers: the Layer contract (``Layer``'s methods say it), the fully connected Dense layer,
+and Dropout."""
 
 import numpy as np
 
@@ -15,21 +11,19 @@ __all__ = ["Layer", "Dense", "Dropout"]
 
 
 class Layer:
-    """Base class. Subclasses override what they need.
-
-    ``forward(x, training=False) -> y`` caches what backward needs. ``backward(grad_y,
-    input_grad=True) -> grad_x`` fills ``p.grad`` for each parameter and returns dL/dx; with
-    ``input_grad=False`` the caller does not need dL/dx (the input is the data), so a layer may
-    skip computing it and return None (Dense does; parameter-free layers ignore the flag).
-    """
+    """Base class. Subclasses override what they need."""
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """The output y for a batch x (N, ...); caches what ``backward`` needs."""
         raise NotImplementedError
 
     def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Set ``p.grad`` of each parameter (never ``p.value``) from dL/dy; return dL/dx, or with
+        ``input_grad=False`` (the input is the data) None where that saves work (Dense)."""
         raise NotImplementedError
 
     def parameters(self) -> list[Parameter]:
+        """The trainable parameters, in a fixed order (none for an activation)."""
         return []
 
     def config(self) -> dict:

@@ -29,9 +29,12 @@ class Loss:
     """Base class. Subclasses cache in ``forward`` what ``backward`` needs."""
 
     def forward(self, outputs: np.ndarray, labels: np.ndarray) -> float:
+        """The mean loss of (N, C) outputs against N class labels (or, where a loss takes them,
+        float targets of the outputs' shape)."""
         raise NotImplementedError
 
     def backward(self) -> np.ndarray:
+        """dL/d(outputs) of the last ``forward`` (the mean's division included)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

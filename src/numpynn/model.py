@@ -26,6 +26,7 @@ class Sequential(Layer):
         pack(self.parameters())  # one buffer for all values, one for all gradients (buffers.py)
 
     def forward(self, x, training=False):
+        """Each layer's forward in turn: the logits of the batch ``x``."""
         for layer in self.layers:
             x = layer.forward(x, training)
         return x
@@ -41,9 +42,11 @@ class Sequential(Layer):
         return first.backward(grad_y, input_grad=input_grad)
 
     def parameters(self) -> list[Parameter]:
+        """Every layer's parameters, first layer first."""
         return [p for layer in self.layers for p in layer.parameters()]
 
     def num_parameters(self) -> int:
+        """How many numbers the model learns."""
         return sum(p.size for p in self.parameters())
 
     @property

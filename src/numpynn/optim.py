@@ -55,6 +55,7 @@ class Optimizer:
         self._decay = self.weight_decay  # the decay of the block being updated
 
     def init_state(self, p: Parameter) -> dict:
+        """The state arrays of one parameter (``zeros_like``: float32 stays float32)."""
         return {}
 
     def update(self, p: Parameter, state: dict, work: np.ndarray) -> None:
@@ -62,8 +63,8 @@ class Optimizer:
         raise NotImplementedError
 
     def step(self) -> None:
-        # one thread: an update is bound by memory bandwidth, and a second thread measured no
-        # faster inside fit (docs/performance.md)
+        """Update every parameter from its ``grad``. One thread: an update is bound by memory
+        bandwidth, and a second thread measured no faster inside fit (docs/performance.md)."""
         self.t += 1
         for p, state, work, decay in zip(self.blocks, self.state, self._work, self._decays):
             self._decay = decay
@@ -81,6 +82,7 @@ class Optimizer:
                 a[np.abs(a) < np.finfo(a.dtype).tiny] = 0
 
     def zero_grad(self) -> None:
+        """Set every gradient to 0 (``backward`` sets them anyway: for loops that accumulate)."""
         for p in self.params:
             p.grad.fill(0)
 

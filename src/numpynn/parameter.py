@@ -20,10 +20,12 @@ class Parameter:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """``value.shape``."""
         return self.value.shape
 
     @property
     def size(self) -> int:
+        """``value.size``: how many numbers."""
         return self.value.size
 
     def __repr__(self) -> str:

@@ -147,6 +147,7 @@ class Perceptron(_OnlineLinear):
 
     @property
     def w(self) -> np.ndarray:
+        """The weights it predicts with (averaged or pocket ones if asked), bias last."""
         return self._trained("w")
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
@@ -209,6 +210,7 @@ class MulticlassPerceptron(_OnlineLinear):
 
     @property
     def W(self) -> np.ndarray:
+        """The weights it predicts with, a row per class, bias last."""
         return self._trained("W")
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:

@@ -54,10 +54,12 @@ class LayerReport:
 
     @property
     def passed(self) -> bool:
+        """True when every check passed."""
         return all(row.result == "PASS" for row in self.rows)
 
     @property
     def failures(self) -> list[CheckRow]:
+        """The rows that did not pass."""
         return [row for row in self.rows if row.result != "PASS"]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
-"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; small synthetic
-2-D sets for the perceptron lessons."""
+"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; the
+train/validation split and mini-batches; small synthetic 2-D sets for the perceptron lessons."""
 
+from .batching import iterate_batches, train_val_split
 from .datasets import (
     DATASETS,
     DataNotFoundError,
@@ -21,6 +22,7 @@ __all__ = [
     "SeparableData",
     "cache_dir",
     "fetch_dataset",
+    "iterate_batches",
     "load_dataset",
     "load_mnist",
     "locate_dataset",
@@ -28,5 +30,6 @@ __all__ = [
     "make_xor",
     "read_idx",
     "search_paths",
+    "train_val_split",
     "write_idx",
 ]

@@ -4,17 +4,40 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..validation import is_int
+
 __all__ = ["train_val_split", "iterate_batches"]
 
 
-def train_val_split(x: np.ndarray, y: np.ndarray, val_size: int, rng: np.random.Generator | None):
-    """Hold out ``val_size`` random examples: returns ``(x_train, y_train), (x_val, y_val)``.
-    With ``rng=None`` the split is ordered: the last ``val_size`` examples are held out (Nielsen's
-    50,000/10,000 split of MNIST's training set), and the rest keep their order."""
+def train_val_split(
+    x: np.ndarray,
+    y: np.ndarray,
+    val_size: int | float,
+    rng: np.random.Generator | None = None,
+    *,
+    seed: int | None = None,
+):
+    """Hold out ``val_size`` examples (a count, or a fraction in (0, 1) of ``len(x)``, rounded):
+    returns ``(x_train, y_train), (x_val, y_val)``, the two arguments ``fit`` takes.
+
+    With ``rng`` (or ``seed``, for ``np.random.default_rng(seed)``) the held-out examples are a
+    random draw: ``rng.permutation(len(x))[:val_size]``. Without either the split is ordered:
+    the last ``val_size`` examples are held out (Nielsen's 50,000/10,000 split of MNIST's
+    training set), and both parts keep their order. ``numpynn train`` holds out 5,000 at random.
+    """
     if len(x) != len(y):
         raise ValueError(f"train_val_split: {len(x)} inputs but {len(y)} labels")
-    if not 0 <= val_size < len(x):
-        raise ValueError(f"train_val_split: val_size must be in [0, {len(x) - 1}], got {val_size}")
+    given = val_size
+    if isinstance(val_size, float) and 0 < val_size < 1:
+        val_size = round(val_size * len(x))
+    if not (is_int(val_size) and 0 <= val_size < len(x)):
+        raise ValueError(
+            f"train_val_split: val_size must be a count in [0, {len(x) - 1}] or a fraction in "
+            f"(0, 1), got {given!r}" + (f" ({val_size} of {len(x)})" if given != val_size else "")
+        )
+    if rng is not None and seed is not None:
+        raise ValueError("train_val_split: give rng or seed, not both")
+    rng = np.random.default_rng(seed) if seed is not None else rng
     if rng is None:
         cut = len(x) - val_size
         return (x[:cut], y[:cut]), (x[cut:], y[cut:])
