@@ -29,6 +29,7 @@ __all__ = [
     "MAX_DATA_BYTES",
     "TEST_FRACTION",
     "read_labeled",
+    "csv_test_path",
     "read_csv_table",
     "read_npz_arrays",
     "read_feature_rows",
@@ -69,9 +70,11 @@ def read_labeled(path, target: str | None = None) -> Dataset:
         if target is not None and not isinstance(target, str):
             raise TypeError(f"read_labeled: target must be a string, got {target!r}")
         x, labels, features, column = read_csv_table(path, target)
-        y, _, class_names = encode_labels(labels, None, None, path)
-        (x, y), (x_test, y_test) = hold_out_test(x, y, path)
-        shape, held_out = None, True
+        x_test, labels_test = _csv_test_rows(path, target, x.shape[1], features)
+        y, y_test, class_names = encode_labels(labels, labels_test, None, path)
+        shape, held_out = None, y_test is None
+        if held_out:
+            (x, y), (x_test, y_test) = hold_out_test(x, y, path)
     else:
         if target is not None:
             raise DataFileError(f"{path}: an .npz holds its labels in y; leave out the target")
@@ -89,8 +92,36 @@ def read_labeled(path, target: str | None = None) -> Dataset:
     source = {"file": str(path.resolve()), "sha256": sha256_file(path), "target": target,
               "target_index": column, "width": x.shape[1],
               "test": f"{TEST_FRACTION:.0%} held out (seed {TEST_SEED})" if held_out else "x_test"}  # fmt: skip
+    if suffix == ".csv" and not held_out:
+        source |= {
+            "test": csv_test_path(path).name,
+            "test_sha256": sha256_file(csv_test_path(path)),
+        }
     info = DataInfo(path.name, what, class_names, shape, features, source)
     return Dataset(x, y, x_test, y_test, info)
+
+
+def csv_test_path(path: Path) -> Path:
+    """Where the test rows of the CSV ``path`` are, if it has any: ``NAME.test.csv`` beside
+    ``NAME.csv``."""
+    return path.with_name(f"{path.stem}.test.csv")
+
+
+def _csv_test_rows(path: Path, target, width: int, features):
+    """The rows of ``NAME.test.csv`` (None, None if there is no such file), with the columns of
+    ``NAME.csv``."""
+    test_path = csv_test_path(path)
+    if not test_path.exists():
+        return None, None
+    _check_file(test_path)
+    x_test, labels_test, features_test, _ = read_csv_table(test_path, target)
+    if x_test.shape[1] != width or (features and features_test and features_test != features):
+        raise DataFileError(
+            f"{test_path}: the test rows must have the columns of {path.name} ({width} features"
+            f"{': ' + ', '.join(features) if features else ''}), got {x_test.shape[1]}"
+            f"{': ' + ', '.join(features_test) if features_test else ''}"
+        )
+    return x_test, labels_test
 
 
 def _check_file(path: Path) -> None:

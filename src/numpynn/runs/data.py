@@ -65,11 +65,13 @@ def load_test_set(
     """The test set of a run, scaled as ``info`` says. A data file must be the one the model
     was trained on, byte for byte (its held-out test rows would differ otherwise)."""
     data = load_run_data(config, data_dir)
-    expected = info.source.get("sha256")
-    if expected is not None and data.info.source.get("sha256") != expected:
-        raise ValueError(
-            f"{config.data} changed since the model was trained on it (SHA-256 {expected}, now "
-            f"{data.info.source['sha256']}); restore the file, or train again"
-        )
+    for key in ("sha256", "test_sha256"):
+        expected, now = info.source.get(key), data.info.source.get(key)
+        if now != expected:  # a test file that appeared or went away changes the test set too
+            name = config.data if key == "sha256" else data.info.source.get("test", "its test file")
+            raise ValueError(
+                f"{name} changed since the model was trained on it (SHA-256 {expected}, now "
+                f"{now}); restore the file, or train again"
+            )
     x_test = data.x_test if info.scaling is None else info.scaling(data.x_test)
     return x_test, data.y_test

@@ -158,16 +158,17 @@ def _start(
 
 
 def _check_same_data(saved: Path, data: DataInfo) -> None:
-    """A resumed run must read the data file it started on, byte for byte."""
-    if not saved.exists() or "sha256" not in data.source:
+    """A resumed run must read the data files it started on, byte for byte."""
+    if not saved.exists():
         return
-    before = json.loads(saved.read_text()).get("source", {}).get("sha256")
-    if before != data.source["sha256"]:
-        raise ValueError(
-            f"{data.source['file']} changed since the run started (SHA-256 {before}, now "
-            f"{data.source['sha256']}); a resumed run must see the same data — restore the file, "
-            "or start a new run"
-        )
+    before = json.loads(saved.read_text()).get("source", {})
+    for key in ("sha256", "test_sha256"):
+        if before.get(key) != data.source.get(key):
+            raise ValueError(
+                f"{data.source.get('file', 'the data file')} (or its test file) changed since the "
+                f"run started (SHA-256 {before.get(key)}, now {data.source.get(key)}); a resumed "
+                "run must see the same data — restore the file, or start a new run"
+            )
 
 
 def _saved_rngs(setup: "RunSetup") -> dict[str, np.random.Generator]:
