@@ -53,6 +53,9 @@ def test_train_on_a_csv_reports_evaluates_and_predicts_by_class_name(flowers_run
     # the model file knows what it was trained on, without its run directory
     assert nn.saving.load_data_description(out / "model.npz") == data
 
+    code, stdout, _ = run(capsys, "plot", out)
+    assert code == 0 and stdout == f"{out}: redrew curves.png, confusion.png, report.md\n"
+
     code, stdout, _ = run(capsys, "evaluate", out, "--json")
     result = json.loads(stdout)
     assert code == 0 and result["test_accuracy"] == metrics["test_accuracy"]

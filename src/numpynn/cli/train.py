@@ -195,11 +195,11 @@ def add_plot(commands) -> None:
 
 
 def cmd_plot(args) -> int:
-    from ..runs.report import FIGURES, compare_runs, redraw_run
+    from ..runs.report import compare_runs, redraw_run
 
     if len(args.run_dirs) == 1:
-        redraw_run(args.run_dirs[0], args.data_dir)
-        print(f"{args.run_dirs[0]}: redrew {', '.join([*FIGURES, 'report.md'])}")
+        written = redraw_run(args.run_dirs[0], args.data_dir)
+        print(f"{args.run_dirs[0]}: redrew {', '.join(written)}")
         return 0
     written = compare_runs(args.run_dirs, args.out)
     print(f"{len(args.run_dirs)} runs compared: {', '.join(map(str, written))}")

@@ -37,13 +37,14 @@ AUGMENTED = "Test images as the augmentation distorts training images"
 def write_run_report(
     run_dir, model, x_test, y_test, config: dict, metrics: dict, history, symptoms=None,
     data: DataInfo | None = None,
-) -> None:  # fmt: skip
+) -> list[str]:  # fmt: skip
     """Draw curves.png, confusion.png, mistakes.png, weights.png and write report.md in run_dir.
 
     A history with per-layer statistics (``numpynn train --diagnostics``) also gets
     diagnostics.png and a Diagnostics section listing ``symptoms`` (dicts with the fields of
     ``numpynn.symptoms.Symptom``). ``data`` (default: the config's data set) names the classes;
-    data that are not square images (rows of a table) get no mistakes.png and weights.png."""
+    data that are not square images (rows of a table) get no mistakes.png and weights.png.
+    Returns the names of the files written."""
     run_dir = Path(run_dir)
     data = data or registered_info(config["dataset"])
     names = data.class_names
@@ -55,24 +56,26 @@ def write_run_report(
     title = f"MLP {metrics['architecture']} ({config['activation']}, {config['optimizer']})"
 
     figure = plot_curves(history.rows, title, metrics["test_accuracy"], history.batch_loss)
-    save_figure(figure, run_dir / "curves.png")
-    save_figure(plot_confusion(counts, class_names=names), run_dir / "confusion.png")
+    written = [save_figure(figure, run_dir / "curves.png"),
+               save_figure(plot_confusion(counts, class_names=names), run_dir / "confusion.png")]  # fmt: skip
     if _square_images(data):
         wrong = np.flatnonzero(predictions != y_test)
         probs = softmax(logits[wrong])
         figure = plot_mistakes(x_test[wrong], y_test[wrong], predictions[wrong],
                                probs.max(axis=1), class_names=names)  # fmt: skip
-        save_figure(figure, run_dir / "mistakes.png")
-        save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png")
+        written.append(save_figure(figure, run_dir / "mistakes.png"))
+        written.append(save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png"))
     if config.get("augment"):
-        save_figure(_augmented_figure(config, x_test, data), run_dir / "augmented.png")
+        figure = _augmented_figure(config, x_test, data)
+        written.append(save_figure(figure, run_dir / "augmented.png"))
     diagnosed = has_statistics(history.rows)
     if diagnosed:
-        save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png")
+        written.append(save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png"))
     report = report_markdown(config, metrics, counts, data)
     if diagnosed:
         report += diagnostics_markdown(history.rows[-1], symptoms or [])
     atomic_write_text(run_dir / "report.md", report)
+    return [Path(path).name for path in written] + ["report.md"]
 
 
 def _square_images(data: DataInfo) -> bool:
@@ -130,8 +133,8 @@ def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def redraw_run(run_dir, data_dir=None) -> None:
-    """Draw a finished run's figures and report.md again from its files."""
+def redraw_run(run_dir, data_dir=None) -> list[str]:
+    """Draw a finished run's figures and report.md again from its files; return their names."""
     from ..saving import load
     from .config import load_config
     from .data import load_test_set, model_data_info
@@ -150,7 +153,7 @@ def redraw_run(run_dir, data_dir=None) -> None:
     x_test = x_test.astype(model.dtype, copy=False)
     warnings = run_dir / "warnings.json"
     symptoms = json.loads(warnings.read_text()) if warnings.exists() else None
-    write_run_report(
+    return write_run_report(
         run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir), symptoms,
         data,
     )  # fmt: skip
