@@ -190,3 +190,16 @@ def test_a_run_from_before_the_data_were_recorded_still_evaluates_and_predicts(
     (tmp_path / "blank.png").write_bytes(blank_png(40, 40))
     code, _, err = run(capsys, "predict", out, tmp_path / "blank.png")
     assert code == 1 and "the image is blank" in err  # read as a digit photo, as before
+
+
+def test_resume_refuses_a_data_file_that_changed_since_the_run_started(
+    flowers_run, tmp_path, capsys
+):
+    out, _ = flowers_run
+    (out / "metrics.json").unlink()  # as if it had stopped after its last checkpoint
+    flowers_csv(tmp_path / "flowers.csv", seed=2)
+    code, _, err = run(capsys, "train", "--resume", out, "--quiet")
+    assert code == 1 and "flowers.csv (or its test file) changed since the run started" in err
+    flowers_csv(tmp_path / "flowers.csv")  # the file as it was: the run finishes
+    code, _, err = run(capsys, "train", "--resume", out, "--quiet")
+    assert code == 0 and (out / "metrics.json").exists(), err
