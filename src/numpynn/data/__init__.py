@@ -1,6 +1,7 @@
-"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; small synthetic
-2-D sets for the perceptron lessons."""
+"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; your own CSV and
+NPZ files; small synthetic 2-D sets for the perceptron lessons."""
 
+from .dataset import DataInfo, Dataset
 from .datasets import (
     DATASETS,
     DataNotFoundError,
@@ -12,11 +13,15 @@ from .datasets import (
     search_paths,
 )
 from .idx import IDXFormatError, read_idx, write_idx
+from .labeled import DataFileError, read_labeled
 from .synthetic import SeparableData, make_blobs, make_xor
 
 __all__ = [
     "DATASETS",
+    "DataFileError",
+    "DataInfo",
     "DataNotFoundError",
+    "Dataset",
     "IDXFormatError",
     "SeparableData",
     "cache_dir",
@@ -27,6 +32,7 @@ __all__ = [
     "make_blobs",
     "make_xor",
     "read_idx",
+    "read_labeled",
     "search_paths",
     "write_idx",
 ]
