@@ -304,3 +304,24 @@ def test_a_model_file_written_by_an_earlier_numpynn_still_loads():
         [[0.6954734921455383, 1.8998327255249023], [-0.7745106816291809, -1.7781784534454346]],
     )  # what that numpynn computed
     assert repr(model) == repr(nn.mlp([4, 3, 2], "tanh", dropout=0.1, seed=7))
+
+
+def test_a_model_file_keeps_what_it_was_trained_on_and_old_files_have_none(tmp_path):
+    model = nn.mlp([4, 3, 2], seed=0)
+    data = {"name": "pets.csv", "class_names": ["cat", "dog"], "scaling": None}
+    nn.save(model, tmp_path / "new.npz", data=data)
+    nn.save(model, tmp_path / "old.npz")  # as every file before the data were recorded
+    assert nn.saving.load_data_description(tmp_path / "new.npz") == data
+    assert nn.saving.load_data_description(tmp_path / "old.npz") is None
+    x = np.ones((1, 4), dtype=np.float32)
+    assert np.array_equal(nn.load(tmp_path / "new.npz").forward(x), model.forward(x))
+    with pytest.raises(TypeError, match="save: data must be a dict"):
+        nn.save(model, tmp_path / "bad.npz", data=["cat", "dog"])
+    assert not (tmp_path / "bad.npz").exists()
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        nn.save(model, tmp_path / "nan.npz", data={"mean": float("nan")})
+    header = {"format": nn.saving.FORMAT, "layers": nn.saving.layer_specs(model), "data": [1]}
+    np.savez(tmp_path / "forged.npz", header=np.array(json.dumps(header)),
+             **{p.name: p.value for p in model.parameters()})  # fmt: skip
+    with pytest.raises(nn.saving.ModelFileError, match="forged.npz: the header's data must be"):
+        nn.saving.load_data_description(tmp_path / "forged.npz")

@@ -27,6 +27,7 @@ __all__ = [
     "ModelFileError",
     "save",
     "load",
+    "load_data_description",
     "read_parameters",
     "read_array",
     "layer_specs",
@@ -52,9 +53,13 @@ class ModelFileError(ValueError):
     """A model file (or a checkpoint's arrays) is damaged, forged, or not a numpynn model."""
 
 
-def save(model: Sequential, path: str | os.PathLike) -> None:
+def save(model: Sequential, path: str | os.PathLike, data: dict | None = None) -> None:
     """Write the model to ``path`` (.npz): a JSON header with the layers, then one array per
     parameter. Atomic: a crash mid-write leaves any previous file intact. Never pickles.
+
+    ``data``, a JSON object, describes what the model was trained on (a run writes
+    ``numpynn.data.DataInfo.to_dict()``: the data set, its class names, the scaling of its
+    inputs); ``load_data_description`` reads it back. ``load`` ignores it.
 
     Raises:
         ValueError: before anything is written, if ``load`` could not rebuild the model: a layer
@@ -77,7 +82,10 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
                 "replace it"
             )
     arrays = {p.name: p.value for p in model.parameters()}
-    arrays["header"] = np.array(json.dumps({"format": FORMAT, "layers": specs}))
+    header = {"format": FORMAT, "layers": specs} | ({"data": data} if data is not None else {})
+    if data is not None and not isinstance(data, dict):
+        raise TypeError(f"save: data must be a dict (a JSON object) or None, got {type(data)}")
+    arrays["header"] = np.array(json.dumps(header, allow_nan=False))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     atomic_write_bytes(Path(path), buffer.getvalue())
@@ -91,12 +99,7 @@ def load(path: str | os.PathLike) -> Sequential:
         ModelFileError: the file is not a model ``save`` wrote, or it is damaged.
     """
     path = _regular(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise ModelFileError(
-            f"{path}: cannot read model file ({error}); it is truncated or not a model"
-        ) from None
+    archive = _open_archive(path)
     with archive:
         specs = _read_header(archive, path).get("layers")
         check_specs(specs, path)
@@ -104,6 +107,22 @@ def load(path: str | os.PathLike) -> Sequential:
         model = Sequential(build_layers(specs, path))
         read_parameters(archive, model, path)
     return model
+
+
+def load_data_description(path: str | os.PathLike) -> dict | None:
+    """The ``data`` that ``save`` recorded in a model file, or None (a file written without it,
+    as every file before numpynn recorded it). Its content is the caller's to check.
+
+    Raises:
+        ModelFileError: the file is not a model ``save`` wrote, or its ``data`` is not an object.
+    """
+    path = _regular(path)
+    archive = _open_archive(path)
+    with archive:
+        data = _read_header(archive, path).get("data")
+    if data is not None and not isinstance(data, dict):
+        raise ModelFileError(f"{path}: the header's data must be a JSON object, got {_short(data)}")
+    return data
 
 
 def layer_specs(model: Sequential) -> list[dict]:
@@ -232,6 +251,15 @@ def _regular(path) -> Path:
         return require_regular_file(path)
     except (IsADirectoryError, ValueError) as error:
         raise ModelFileError(f"{error}; give a model file (.npz) written by numpynn.save") from None
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ModelFileError(
+            f"{path}: cannot read model file ({error}); it is truncated or not a model"
+        ) from None
 
 
 def _read_header(archive: zipfile.ZipFile, path) -> dict:

@@ -3,10 +3,12 @@ line on standard error with the file named, exit code 1, within seconds, and the
 grows past a few hundred MB, whatever the file declares."""
 
 import gzip
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import paths
@@ -77,3 +79,45 @@ def test_a_hostile_file_is_one_line_exit_1_and_bounded_memory(tmp_path, case, ti
     assert code == 1 and err.startswith("error: ") and " | " not in err, err
     assert peak_mb < 500, f"{case}: {peak_mb:.0f} MB"
     assert not (tmp_path / "run").exists()  # a failed run leaves no folder behind
+
+
+def forged_npz(path, shape: tuple, compressed_zeros: int = 0) -> None:
+    """An .npz whose x declares ``shape`` (float32): followed by nothing, or, compressed, by
+    ``compressed_zeros`` zero bytes (a zip bomb: a few hundred KB that inflate to that many)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": shape}
+    )
+    labels = io.BytesIO()
+    np.save(labels, np.arange(shape[0] if compressed_zeros else 2) % 2)
+    kind = zipfile.ZIP_DEFLATED if compressed_zeros else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", kind) as archive:
+        with archive.open("x.npy", "w", force_zip64=True) as f:
+            f.write(header.getvalue())
+            for _ in range(compressed_zeros // (1 << 24)):
+                f.write(bytes(1 << 24))
+        archive.writestr("y.npy", labels.getvalue())
+
+
+@pytest.mark.parametrize("case", ["endless line", "huge declared npz", "npz bomb", "fifo csv"])
+def test_a_hostile_data_file_is_one_line_exit_2_and_bounded_memory(tmp_path, case):
+    """``train --data FILE``: a file that cannot be data is a usage error, found before a run
+    directory is made, within bounded memory."""
+    if case == "endless line":
+        path = tmp_path / "data.csv"
+        with open(path, "wb") as f:  # one line of 40 MB of cells: refused before it is split
+            for _ in range(40):
+                f.write(b"1," * (1 << 19))
+    elif case == "huge declared npz":
+        path = tmp_path / "data.npz"
+        forged_npz(path, (10**5, 10**5))
+    elif case == "npz bomb":
+        path = tmp_path / "data.npz"
+        forged_npz(path, (2**25 // 16, 16), compressed_zeros=2**27)  # 128 MB of zeros
+    else:
+        path = tmp_path / "data.csv"
+        os.mkfifo(path)
+    code, peak_mb, err = numpynn_measured("train", "--data", path, "--out", tmp_path / "run")
+    assert code == 2 and err.startswith(f"error: {path}: ") and " | " not in err, err
+    assert peak_mb < 300, f"{case}: {peak_mb:.0f} MB"
+    assert not (tmp_path / "run").exists()

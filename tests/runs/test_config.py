@@ -186,3 +186,23 @@ def test_the_classics_keys_round_trip_and_unset_ones_stay_out_of_the_file(tmp_pa
     assert not any(
         key in text for key in ("output_activation", "bias_init", "split", "decay_biases")
     )
+
+
+def test_the_data_keys_are_unset_by_default_and_checked_when_set():
+    from numpynn.runs.config import TrainConfig
+
+    default = TrainConfig().validate()
+    assert (default.data, default.target, default.standardize) == (None, None, None)
+    assert (
+        default.scaling() == "none" and TrainConfig(data="x.csv").validate().scaling() == "standard"
+    )
+    assert TrainConfig(data="x.csv", standardize="minmax").validate().scaling() == "minmax"
+    for values, message in (
+        ({"data": "x.csv", "dataset": "fashion-mnist"}, "set dataset .* or data .*, not both"),
+        ({"target": "label"}, "target names the label column of a data file; set data too"),
+        ({"data": "x.csv", "target": 1.5}, "target must be a column name or index"),
+        ({"data": "x.csv", "standardize": "zscore"}, "standardize"),
+        ({"data": ""}, "data must be the path of a .csv or .npz file"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            TrainConfig(**values).validate()

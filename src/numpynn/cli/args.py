@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..activations import ACTIVATIONS
 from ..data.augment import AUGMENTATIONS
+from ..data.scaling import SCALINGS
 from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
 from ..optim import OPTIMIZERS
@@ -88,6 +89,7 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
     )
+    add_data_flags(parser)
     add_model_flags(parser, grid)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
     parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 5e-3)")
@@ -121,7 +123,9 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
         "--epochs", type=positive_int, help="(default 5; --full 10)" if grid else "(default 5)"
     )
     parser.add_argument(
-        "--val-size", type=natural_int, help="validation images held out (default 5000)"
+        "--val-size",
+        type=natural_int,
+        help="validation examples held out (default 5000; with --data a tenth of the training rows)",
     )
     parser.add_argument(
         "--split", choices=["random", "ordered"],
@@ -137,6 +141,29 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     )  # fmt: skip
     parser.add_argument("--dtype", choices=["float32", "float64"], help="(default float32)")
     add_augment_flags(parser)
+
+
+def add_data_flags(parser: argparse.ArgumentParser) -> None:
+    own = parser.add_argument_group(
+        "your own data (instead of --dataset; docs/own-data.md)",
+        "a .csv (header optional) or .npz (x, y, optional x_test, y_test, class_names); without "
+        "a test set, 20%% of the rows are held out (fixed seed 0)",
+    )
+    own.add_argument("--data", metavar="FILE", type=_absolute, help="train on this file")
+    own.add_argument(
+        "--target", metavar="COLUMN",
+        help="the CSV's label column: a header name or a 0-based index, -1 the last (default)",
+    )  # fmt: skip
+    own.add_argument(
+        "--standardize", choices=SCALINGS,
+        help="scale each input feature, measured on the training rows: standard (mean 0, std 1), "
+        "minmax ([0, 1]) or none (default: standard with --data, none for image data sets)",
+    )  # fmt: skip
+
+
+def _absolute(path: str) -> str:
+    """A data file's path, absolute: the run's config.toml then works from any folder."""
+    return str(Path(path).expanduser().absolute())
 
 
 def add_augment_flags(parser: argparse.ArgumentParser) -> None:
@@ -176,11 +203,18 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
             else []
         )
         layers += [read_config_values(args.config)] if args.config else []
+        if "dataset" in flags and "data" in flags:
+            raise ValueError("give --dataset or --data, not both")
         for layer in [*layers, flags]:
             if "augment" in layer:  # another kind (or none) on top: the strengths below it go
                 values |= {f"augment_{key}": None for key in AUGMENT_STRENGTHS}
             values |= layer
-        return TrainConfig(**values).validate()
+        config = TrainConfig(**values).validate()
+        if config.data is not None and not any("val_size" in layer for layer in [*layers, flags]):
+            from ..runs.data import data_val_size  # reads the file: only when it is needed
+
+            config.val_size = data_val_size(config)
+        return config
     except (ValueError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
 

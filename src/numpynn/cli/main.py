@@ -4,7 +4,7 @@ import os
 import sys
 
 from .. import __version__
-from . import broken_runs, data, debug, reproduce, studies, train, workbench
+from . import broken_runs, data, debug, predict, reproduce, studies, train, workbench
 from .args import Parser, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -19,7 +19,7 @@ COMMANDS = [
     broken_runs.add_broken_runs,
     train.add_evaluate,
     train.add_plot,
-    train.add_predict,
+    predict.add_predict,
     studies.add_perceptron,
     studies.add_optimizers,
     studies.add_ablate,

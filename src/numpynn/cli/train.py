@@ -1,4 +1,5 @@
-"""``numpynn train`` and the commands on what it leaves: ``evaluate``, ``plot``, ``predict``."""
+"""``numpynn train`` and the commands on what it leaves: ``evaluate``, ``plot`` (``predict``:
+``cli/predict.py``)."""
 
 import json
 import sys
@@ -18,7 +19,7 @@ from .args import (
 )
 from .argtypes import natural_int
 
-__all__ = ["add_train", "add_evaluate", "add_plot", "add_predict"]
+__all__ = ["add_train", "add_evaluate", "add_plot"]
 
 TRAIN_EXAMPLES = """examples:
   numpynn train                                   # 784-256-128-10 ReLU, Adam, 5 epochs (~98.2%)
@@ -38,6 +39,9 @@ TRAIN_EXAMPLES = """examples:
   numpynn train --augment elastic --epochs 20            # distort every training batch afresh
   numpynn train --epochs 50 --patience 5                 # stalled: anneal, then keep the best
   numpynn train --diagnostics                            # per-layer statistics and warnings
+  numpynn train --dataset fashion-mnist                  # clothing: T-shirt/top ... Ankle boot
+  numpynn train --data iris.csv --target species --epochs 50   # your own table (docs/own-data.md)
+  numpynn train --data scans.npz --standardize minmax    # arrays x, y (and x_test, y_test)
 """
 
 
@@ -77,7 +81,8 @@ def cmd_train(args) -> int:
         out, config = args.resume, resume_config(args)
     else:
         config = build_config(args)
-        out = choose_run_dir(args.out, "train", config.dataset)
+        name = Path(config.data).stem if config.data is not None else config.dataset
+        out = choose_run_dir(args.out, "train", name)
     try:
         train_run(config, out, data_dir=args.data_dir, resume=bool(args.resume),
                   progress=not args.quiet, diagnostics=args.diagnostics)  # fmt: skip
@@ -121,8 +126,9 @@ def resume_config(args) -> TrainConfig:
 def add_evaluate(commands) -> None:
     evaluate = add_command(
         commands, "evaluate", cmd_evaluate,
-        help="test accuracy of a saved model",
+        help="test accuracy of a saved model, and each class's precision and recall",
         epilog="examples:\n  numpynn evaluate runs/mnist-20261129-101500\n"
+        "  numpynn evaluate runs/iris-20261130-140000      # a run on your own --data file\n"
         "  numpynn evaluate runs/baseline/model.npz --json\n"
         "  numpynn evaluate runs/baseline/checkpoints/best.json",
     )  # fmt: skip
@@ -132,23 +138,43 @@ def add_evaluate(commands) -> None:
 
 
 def cmd_evaluate(args) -> int:
-    from ..data import DATASETS, load_dataset
     from ..losses import get_loss
+    from ..runs.data import load_test_set, model_data_info
     from ..runs.directories import check_model_fits, open_model
     from ..training import evaluate
 
     model, config, path = open_model(args.path)
-    _, _, x_test, y_test = load_dataset(config.dataset, args.data_dir, progress=False)
-    check_model_fits(model, x_test.shape[1], DATASETS[config.dataset]["num_classes"], path)
-    metrics = evaluate(model, x_test.astype(model.dtype, copy=False), y_test, get_loss(config.loss))
+    info = model_data_info(path, config)
+    x_test, y_test = load_test_set(config, info, args.data_dir)
+    check_model_fits(model, x_test.shape[1], info.num_classes, path)
+    x_test = x_test.astype(model.dtype, copy=False)
+    metrics = evaluate(model, x_test, y_test, get_loss(config.loss))
+    classes = per_class(model, x_test, y_test, info.class_names)
     result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"],
-              "dataset": config.dataset, "images": len(y_test), "model": str(path)}  # fmt: skip
+              "dataset": info.name, "images": len(y_test), "model": str(path), "classes": classes}  # fmt: skip
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"test accuracy {metrics['accuracy']:.2%} (loss {metrics['loss']:.4f}) "
-              f"on {len(y_test)} {config.dataset} test images; model {path}")  # fmt: skip
+        return 0
+    print(f"test accuracy {metrics['accuracy']:.2%} (loss {metrics['loss']:.4f}) "
+          f"on {len(y_test)} {info.name} test {'images' if info.image_shape else 'rows'}; model {path}")  # fmt: skip
+    width = max(len(c["class"]) for c in classes)
+    for c in classes:
+        print(f"  {c['class']:<{width}}  precision {c['precision']:7.2%}  recall "
+              f"{c['recall']:7.2%}  ({c['examples']} examples)")  # fmt: skip
     return 0
+
+
+def per_class(model, x, labels, class_names: list[str]) -> list[dict]:
+    """Each class's name, precision, recall and number of test examples."""
+    from ..metrics import confusion_matrix, precision_recall
+
+    predictions = np.concatenate(
+        [model.forward(x[i : i + 4096]).argmax(axis=1) for i in range(0, len(x), 4096)]
+    )
+    counts = confusion_matrix(labels, predictions, len(class_names))
+    precision, recall = precision_recall(counts)
+    return [{"class": name, "precision": float(precision[c]), "recall": float(recall[c]),
+             "examples": int(counts[c].sum())} for c, name in enumerate(class_names)]  # fmt: skip
 
 
 def add_plot(commands) -> None:
@@ -169,54 +195,12 @@ def add_plot(commands) -> None:
 
 
 def cmd_plot(args) -> int:
-    from ..runs.report import FIGURES, compare_runs, redraw_run
+    from ..runs.report import compare_runs, redraw_run
 
     if len(args.run_dirs) == 1:
-        redraw_run(args.run_dirs[0], args.data_dir)
-        print(f"{args.run_dirs[0]}: redrew {', '.join([*FIGURES, 'report.md'])}")
+        written = redraw_run(args.run_dirs[0], args.data_dir)
+        print(f"{args.run_dirs[0]}: redrew {', '.join(written)}")
         return 0
     written = compare_runs(args.run_dirs, args.out)
     print(f"{len(args.run_dirs)} runs compared: {', '.join(map(str, written))}")
-    return 0
-
-
-def add_predict(commands) -> None:
-    predict = add_command(
-        commands, "predict", cmd_predict,
-        help="classify your own digit images",
-        description="Classify PNG/JPEG digit images (any size, dark-on-light or light-on-dark) "
-        "after MNIST's preprocessing: grayscale, crop to the digit, fit it in 20x20, centre it by "
-        "mass in 28x28. Prints the top-3 classes with probabilities.",
-        epilog="examples:\n  numpynn predict runs/mnist-20261129-101500 my-seven.png\n"
-        "  numpynn predict runs/baseline/model.npz a.png b.jpg --show",
-    )  # fmt: skip
-    predict.add_argument("model_path", type=Path, metavar="RUN_DIR_OR_MODEL")
-    predict.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
-    predict.add_argument(
-        "--show",
-        action="store_true",
-        help="write IMAGE.seen.png: your image beside the 28x28 input the network saw",
-    )
-
-
-def cmd_predict(args) -> int:
-    from ..data.images import prepare_digit, read_digit_image
-    from ..losses import softmax
-    from ..plots.run import plot_seen
-    from ..plots.style import save_figure
-    from ..runs.directories import check_model_fits, open_model
-
-    model, _, path = open_model(args.model_path)
-    check_model_fits(model, 28 * 28, 10, path)  # a digit, prepared as MNIST's were
-    for image_path in args.images:
-        image = read_digit_image(image_path)
-        x = prepare_digit(image, str(image_path)).astype(model.dtype)
-        probs = softmax(model.forward(x[None]).astype(np.float64))[0]
-        top = np.argsort(probs)[::-1][:3]
-        answer = ", ".join(f"{c} ({probs[c]:.1%})" for c in top)
-        print(f"{image_path}: {answer}")
-        if args.show:
-            seen = image_path.with_name(f"{image_path.stem}.seen.png")
-            save_figure(plot_seen(image, x, f"{image_path.name}: {answer}"), seen, dpi=80)
-            print(f"  what the network saw: {seen}")
     return 0

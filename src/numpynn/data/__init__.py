@@ -1,7 +1,9 @@
-"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; the
-train/validation split and mini-batches; small synthetic 2-D sets for the perceptron lessons."""
+"""Datasets: IDX files, the MNIST-style dataset registry, download and loading; your own CSV and
+NPZ files; the train/validation split and mini-batches; small synthetic 2-D sets for the
+perceptron lessons."""
 
 from .batching import iterate_batches, train_val_split
+from .dataset import DataInfo, Dataset
 from .datasets import (
     DATASETS,
     DataNotFoundError,
@@ -13,11 +15,15 @@ from .datasets import (
     search_paths,
 )
 from .idx import IDXFormatError, read_idx, write_idx
+from .labeled import DataFileError, read_labeled
 from .synthetic import SeparableData, make_blobs, make_xor
 
 __all__ = [
     "DATASETS",
+    "DataFileError",
+    "DataInfo",
     "DataNotFoundError",
+    "Dataset",
     "IDXFormatError",
     "SeparableData",
     "cache_dir",
@@ -29,6 +35,7 @@ __all__ = [
     "make_blobs",
     "make_xor",
     "read_idx",
+    "read_labeled",
     "search_paths",
     "train_val_split",
     "write_idx",

@@ -39,6 +39,7 @@ __all__ = [
 
 # "files": base name -> SHA-256 of the decompressed file, in the order
 # train images, train labels, test images, test labels. Mirrors serve "<base>.gz".
+# "class_names": the name of label 0, 1, ...; "description": what its images show.
 DATASETS = {
     "mnist": {
         "files": {
@@ -57,6 +58,8 @@ DATASETS = {
         },
         "num_classes": 10,
         "image_shape": (28, 28),
+        "class_names": [str(digit) for digit in range(10)],
+        "description": "handwritten digits",
         "mirrors": [
             "https://ossci-datasets.s3.amazonaws.com/mnist/",
             "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -80,6 +83,20 @@ DATASETS = {
         },
         "num_classes": 10,
         "image_shape": (28, 28),
+        # the labels of github.com/zalandoresearch/fashion-mnist, README.md, "Labels"
+        "class_names": [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ],  # fmt: skip
+        "description": "clothing images",
         "mirrors": [
             "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
         ],

@@ -45,10 +45,14 @@ def plot_curves(rows: list[dict], title: str, test_accuracy: float | None = None
     return fig
 
 
-def plot_confusion(counts: np.ndarray, title: str = "test confusion matrix"):
+def plot_confusion(counts: np.ndarray, title: str = "test confusion matrix", class_names=None):
+    """Counts of (true, predicted) classes; the axes name the classes (``class_names``, default
+    their numbers)."""
     plt = pyplot()
     C = len(counts)
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    names = list(class_names) if class_names is not None else [str(c) for c in range(C)]
+    wide = max(map(len, names)) > 2
+    fig, ax = plt.subplots(figsize=(6.5 + 0.06 * C * wide, 5.5 + 0.06 * C * wide))
     # off-diagonal errors are what matters: show log counts so small ones stay visible
     image = ax.imshow(np.log1p(counts), cmap="Blues")
     for t in range(C):
@@ -57,12 +61,20 @@ def plot_confusion(counts: np.ndarray, title: str = "test confusion matrix"):
             ax.text(p, t, str(counts[t, p]), ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
     ax.set(xticks=range(C), yticks=range(C), xlabel="predicted", ylabel="true", title=title)
+    ax.set_xticklabels(names, rotation=45 if wide else 0, ha="right" if wide else "center")
+    ax.set_yticklabels(names)
     fig.colorbar(image, ax=ax, label="log(1 + count)")
     return fig
 
 
-def plot_mistakes(images: np.ndarray, labels, predictions, confidences, limit: int = 36):
-    """A grid of misclassified images, each titled 'true → predicted (confidence)'."""
+def plot_mistakes(
+    images: np.ndarray, labels, predictions, confidences, limit: int = 36, class_names=None
+):
+    """A grid of misclassified images, each titled 'true → predicted (confidence)', the classes
+    by their ``class_names`` if given."""
+    if class_names is not None:
+        labels = [class_names[c] for c in labels]
+        predictions = [class_names[c] for c in predictions]
     plt = pyplot()
     n = min(limit, len(images))
     cols = 9
@@ -73,9 +85,8 @@ def plot_mistakes(images: np.ndarray, labels, predictions, confidences, limit: i
         ax.axis("off")
         if i < n:
             ax.imshow(images[i].reshape(side, side), cmap="gray_r")
-            ax.set_title(
-                f"{labels[i]}→{predictions[i]} ({confidences[i]:.0%})", fontsize=8, color="C3"
-            )
+            title = f"{labels[i]}→{predictions[i]} ({confidences[i]:.0%})"
+            ax.set_title(title, fontsize=8 if len(title) < 18 else 6, color="C3")
     fig.suptitle(f"misclassified test images: true→predicted (confidence), {n} shown")
     return fig
 

@@ -12,6 +12,7 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..data.augment import AUGMENTATIONS, DEFAULT_STRENGTHS, Augmenter
 from ..data.datasets import DATASETS
+from ..data.scaling import SCALINGS
 from ..files import atomic_write_text, require_regular_file
 from ..init import BIAS_INITIALIZERS, INITIALIZERS
 from ..losses import LOSSES
@@ -48,6 +49,9 @@ class TrainConfig:
     """The full recipe of a run; ``config.toml`` in a run directory holds exactly these keys."""
 
     dataset: str = "mnist"
+    data: str | None = None  # a .csv or .npz file of your own, instead of dataset
+    target: str | int | None = None  # the label column of a CSV (name or index); None: the last
+    standardize: str | None = None  # none, standard, minmax; None: standard for data, else none
     hidden: list[int] = field(default_factory=lambda: [256, 128])
     activation: str = "relu"
     output_activation: str | None = None  # None: the network outputs logits
@@ -116,7 +120,8 @@ class TrainConfig:
             if getattr(self, key) is not None:
                 check_int(key, getattr(self, key), 1)
         spec = DATASETS[self.dataset]
-        check_size(self.sizes(math.prod(spec["image_shape"]), spec["num_classes"]), "hidden")
+        if self.data is None:
+            check_size(self.sizes(math.prod(spec["image_shape"]), spec["num_classes"]), "hidden")
         # the optimizer and the schedule check how their options combine (nesterov needs momentum)
         optimizer = self.build_optimizer([Parameter(np.zeros(1))])
         if self.decay_biases is False and not optimizer.weight_decay:
@@ -126,8 +131,34 @@ class TrainConfig:
         self.build_schedule()
         return self
 
+    def _check_data(self) -> None:
+        """data, target and standardize: your own data file instead of a registered data set."""
+        if self.data is not None:
+            if not isinstance(self.data, str) or not self.data:
+                raise ValueError(f"data must be the path of a .csv or .npz file, got {self.data!r}")
+            if self.dataset != "mnist":
+                raise ValueError(
+                    f"set dataset ({self.dataset!r}) or data ({self.data!r}), not both; "
+                    "data trains on your own file"
+                )
+        if self.target is not None:
+            if self.data is None:
+                raise ValueError("target names the label column of a data file; set data too")
+            if isinstance(self.target, bool) or not isinstance(self.target, str | int):
+                raise ValueError(f"target must be a column name or index, got {self.target!r}")
+        if self.standardize is not None:
+            check_choice("standardize", self.standardize, SCALINGS)
+
+    def scaling(self) -> str:
+        """The scaling of the inputs: ``standardize``, or by default standard for a data file
+        (features of any range) and none for an image data set (pixels already in [0, 1])."""
+        if self.standardize is not None:
+            return self.standardize
+        return "standard" if self.data is not None else "none"
+
     def _check_options(self) -> None:
         """The keys that are unset (None) unless a recipe needs them (Nielsen's, LeCun's)."""
+        self._check_data()
         for key, allowed in (("output_activation", ACTIVATIONS), ("bias_init", BIAS_INITIALIZERS),
                              ("split", SPLITS)):  # fmt: skip
             if getattr(self, key) is not None:

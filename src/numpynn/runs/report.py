@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import DATASETS
+from ..data.dataset import DataInfo, registered_info
 from ..files import atomic_write_text
 from ..history import read_history
 from ..losses import softmax
@@ -35,14 +35,19 @@ AUGMENTED = "Test images as the augmentation distorts training images"
 
 
 def write_run_report(
-    run_dir, model, x_test, y_test, config: dict, metrics: dict, history, symptoms=None
-) -> None:
+    run_dir, model, x_test, y_test, config: dict, metrics: dict, history, symptoms=None,
+    data: DataInfo | None = None,
+) -> list[str]:  # fmt: skip
     """Draw curves.png, confusion.png, mistakes.png, weights.png and write report.md in run_dir.
 
     A history with per-layer statistics (``numpynn train --diagnostics``) also gets
     diagnostics.png and a Diagnostics section listing ``symptoms`` (dicts with the fields of
-    ``numpynn.symptoms.Symptom``)."""
+    ``numpynn.symptoms.Symptom``). ``data`` (default: the config's data set) names the classes;
+    data that are not square images (rows of a table) get no mistakes.png and weights.png.
+    Returns the names of the files written."""
     run_dir = Path(run_dir)
+    data = data or registered_info(config["dataset"])
+    names = data.class_names
     logits = np.concatenate(
         [model.forward(x_test[i : i + 4096]) for i in range(0, len(x_test), 4096)]
     )
@@ -51,29 +56,37 @@ def write_run_report(
     title = f"MLP {metrics['architecture']} ({config['activation']}, {config['optimizer']})"
 
     figure = plot_curves(history.rows, title, metrics["test_accuracy"], history.batch_loss)
-    save_figure(figure, run_dir / "curves.png")
-    save_figure(plot_confusion(counts), run_dir / "confusion.png")
-    wrong = np.flatnonzero(predictions != y_test)
-    probs = softmax(logits[wrong])
-    figure = plot_mistakes(x_test[wrong], y_test[wrong], predictions[wrong], probs.max(axis=1))
-    save_figure(figure, run_dir / "mistakes.png")
-    save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png")
+    written = [save_figure(figure, run_dir / "curves.png"),
+               save_figure(plot_confusion(counts, class_names=names), run_dir / "confusion.png")]  # fmt: skip
+    if _square_images(data):
+        wrong = np.flatnonzero(predictions != y_test)
+        probs = softmax(logits[wrong])
+        figure = plot_mistakes(x_test[wrong], y_test[wrong], predictions[wrong],
+                               probs.max(axis=1), class_names=names)  # fmt: skip
+        written.append(save_figure(figure, run_dir / "mistakes.png"))
+        written.append(save_figure(plot_weights(model.layers[0].W.value), run_dir / "weights.png"))
     if config.get("augment"):
-        save_figure(_augmented_figure(config, x_test), run_dir / "augmented.png")
+        figure = _augmented_figure(config, x_test, data)
+        written.append(save_figure(figure, run_dir / "augmented.png"))
     diagnosed = has_statistics(history.rows)
     if diagnosed:
-        save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png")
-    report = report_markdown(config, metrics, counts)
+        written.append(save_figure(plot_diagnostics(history.rows), run_dir / "diagnostics.png"))
+    report = report_markdown(config, metrics, counts, data)
     if diagnosed:
         report += diagnostics_markdown(history.rows[-1], symptoms or [])
     atomic_write_text(run_dir / "report.md", report)
+    return [Path(path).name for path in written] + ["report.md"]
 
 
-def _augmented_figure(config: dict, x_test: np.ndarray):
+def _square_images(data: DataInfo) -> bool:
+    return data.image_shape is not None and data.image_shape[0] == data.image_shape[1]
+
+
+def _augmented_figure(config: dict, x_test: np.ndarray, data: DataInfo):
     """Eight test images beside six distortions each, drawn as the run's training batches were."""
     from .config import TrainConfig  # the config holds how to build the augmentation
 
-    augmenter = TrainConfig(**config).build_augmenter(DATASETS[config["dataset"]]["image_shape"])
+    augmenter = TrainConfig(**config).build_augmenter(data.image_shape)
     originals = x_test[:8]
     variants = [augmenter(originals, epoch, 1) for epoch in range(1, 7)]
     title = f"augment = {config['augment']}: {augmenter.strengths}"
@@ -120,11 +133,11 @@ def diagnostics_markdown(row: dict, symptoms: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def redraw_run(run_dir, data_dir=None) -> None:
-    """Draw a finished run's figures and report.md again from its files."""
-    from ..data import load_dataset
+def redraw_run(run_dir, data_dir=None) -> list[str]:
+    """Draw a finished run's figures and report.md again from its files; return their names."""
     from ..saving import load
     from .config import load_config
+    from .data import load_test_set, model_data_info
 
     run_dir = Path(run_dir)
     for name in ("config.toml", "metrics.json", "model.npz"):
@@ -135,13 +148,15 @@ def redraw_run(run_dir, data_dir=None) -> None:
     config = load_config(run_dir / "config.toml")
     metrics = json.loads((run_dir / "metrics.json").read_text())
     model = load(run_dir / "model.npz")
-    _, _, x_test, y_test = load_dataset(config.dataset, data_dir, progress=False)
+    data = model_data_info(run_dir / "model.npz", config)
+    x_test, y_test = load_test_set(config, data, data_dir)
     x_test = x_test.astype(model.dtype, copy=False)
     warnings = run_dir / "warnings.json"
     symptoms = json.loads(warnings.read_text()) if warnings.exists() else None
-    write_run_report(
-        run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir), symptoms
-    )
+    return write_run_report(
+        run_dir, model, x_test, y_test, config.to_dict(), metrics, read_history(run_dir), symptoms,
+        data,
+    )  # fmt: skip
 
 
 def compare_runs(run_dirs, out) -> list[Path]:
@@ -172,7 +187,12 @@ def compare_runs(run_dirs, out) -> list[Path]:
     ]
 
 
-def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
+def report_markdown(
+    config: dict, metrics: dict, counts: np.ndarray, data: DataInfo | None = None
+) -> str:
+    """report.md: the result, the metrics, the config, the figures and each class's precision
+    and recall (classes named as ``data`` names them; default the config's data set)."""
+    data = data or registered_info(config["dataset"])
     precision, recall = precision_recall(counts)
     lines = [
         f"# Run report: MLP {metrics['architecture']}",
@@ -180,6 +200,10 @@ def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
         f"Test accuracy **{metrics['test_accuracy']:.2%}** (loss {metrics['test_loss']:.4f}) after "
         f"{metrics['epochs']} epochs and {metrics['train_seconds']:.1f} s of training; "
         f"{metrics['parameters']:,} parameters.",
+        "",
+        f"Data: {data.name}, {data.description}; {data.num_classes} classes"
+        + (f"; inputs scaled: {data.scaling.kind}" if data.scaling else "")
+        + ".",
         "",
         "## Metrics",
         "",
@@ -195,15 +219,23 @@ def report_markdown(config: dict, metrics: dict, counts: np.ndarray) -> str:
         "",
     ]
     figures = FIGURES | ({"augmented.png": AUGMENTED} if config.get("augment") else {})
+    if not _square_images(data):
+        figures = {k: v for k, v in figures.items() if k not in ("mistakes.png", "weights.png")}
     for name, caption in figures.items():
         lines += [f"### {caption}", "", f"![{caption}]({name})", ""]
     lines += ["## Per-class precision and recall (test set)", ""]
     rows = [
-        [c, f"{precision[c]:.2%}", f"{recall[c]:.2%}", int(counts[c].sum())]
+        [_class(c, data.class_names), f"{precision[c]:.2%}", f"{recall[c]:.2%}",
+         int(counts[c].sum())]
         for c in range(len(counts))
-    ]
+    ]  # fmt: skip
     lines += [markdown_table(["class", "precision", "recall", "examples"], rows), ""]
     return "\n".join(lines)
+
+
+def _class(c: int, names: list[str]) -> str:
+    """A class as the report's table shows it: its number, and its name where that differs."""
+    return str(c) if names[c] == str(c) else f"{c} ({names[c]})"
 
 
 def _when(epoch: int) -> str:

@@ -12,14 +12,15 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..data import DATASETS, load_dataset
 from ..data.augment import Augmenter
 from ..data.batching import train_val_split
+from ..data.dataset import DataInfo
+from ..data.scaling import fit_scaling
 from ..diagnostics import Monitor
 from ..files import atomic_write_json, atomic_write_text
 from ..history import History
@@ -31,6 +32,7 @@ from ..schedules import Schedule
 from ..training import TrainingInterrupted, TrainState, evaluate, fit
 from .checkpoints import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, save_config
+from .data import load_run_data
 from .directories import lock_run_dir
 from .manifest import run_manifest
 from .report import has_statistics, write_run_report
@@ -123,7 +125,8 @@ def train_run(
 
 def _describe(setup: "RunSetup", config: TrainConfig, out_dir: Path, log) -> None:
     log(f"MLP {setup.architecture} ({config.activation}), {setup.model.num_parameters():,} "
-        f"parameters; {len(setup.train[0])} training / {len(setup.val[0])} validation images")  # fmt: skip
+        f"parameters; {len(setup.train[0])} training / {len(setup.val[0])} validation "
+        f"{'images' if setup.data is None or setup.data.image_shape else 'rows'}")  # fmt: skip
     clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
     log(f"optimizer {setup.optimizer!r}, schedule {setup.schedule!r}{clipping}, loss "
         f"{setup.loss_fn!r}")  # fmt: skip
@@ -139,6 +142,7 @@ def _start(
     checkpoints = out_dir / "checkpoints"
     has_arrays = checkpoints.is_dir() and any(checkpoints.glob("arrays-*.npz"))
     if resume and ((checkpoints / "last.json").exists() or has_arrays):
+        _check_same_data(out_dir / "data.json", setup.data)
         state = restore_checkpoint(checkpoints / "last.json", setup.model, setup.optimizer,
                                    _saved_rngs(setup), checkpoints / "best.json",
                                    config=config.to_dict())  # fmt: skip
@@ -149,7 +153,22 @@ def _start(
         log(f"{out_dir} stopped before its first checkpoint: starting it from the beginning")
     save_config(config, out_dir / "config.toml")
     atomic_write_json(out_dir / "manifest.json", run_manifest(config))
+    atomic_write_json(out_dir / "data.json", setup.data.to_dict())
     return None
+
+
+def _check_same_data(saved: Path, data: DataInfo) -> None:
+    """A resumed run must read the data files it started on, byte for byte."""
+    if not saved.exists():
+        return
+    before = json.loads(saved.read_text()).get("source", {})
+    for key in ("sha256", "test_sha256"):
+        if before.get(key) != data.source.get(key):
+            raise ValueError(
+                f"{data.source.get('file', 'the data file')} (or its test file) changed since the "
+                f"run started (SHA-256 {before.get(key)}, now {data.source.get(key)}); a resumed "
+                "run must see the same data — restore the file, or start a new run"
+            )
 
 
 def _saved_rngs(setup: "RunSetup") -> dict[str, np.random.Generator]:
@@ -233,15 +252,16 @@ def _finish(
     }
     atomic_write_text(out_dir / "history.csv", history.to_csv())
     atomic_write_text(out_dir / "history.json", history.to_json())
-    save(model, out_dir / "model.npz")
+    save(model, out_dir / "model.npz", data=setup.data.to_dict())
     symptoms = None
     if monitor is not None:
         symptoms = [vars(symptom) for symptom in monitor.symptoms]
         atomic_write_json(out_dir / "warnings.json", symptoms)
     if figures:
         write_run_report(
-            out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms
-        )
+            out_dir, model, x_test, y_test, config.to_dict(), metrics, history, symptoms,
+            data=setup.data,
+        )  # fmt: skip
     # written last: a run directory with metrics.json is complete (studies skip such runs)
     atomic_write_json(out_dir / "metrics.json", metrics)
     best = TrainState(history).best_epoch
@@ -271,26 +291,40 @@ class RunSetup:
     architecture: str  # e.g. "784-256-128-10"
     schedule: Schedule  # the learning rate of each epoch
     augment: Augmenter | None = None  # distorts each training batch
+    data: DataInfo | None = None  # class names, image shape, source and scaling of the data
 
 
 def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -> RunSetup:
     """Load the data set and build the network, loss and optimizer ``config`` describes, exactly
-    as ``numpynn train`` does (``diagnose`` and ``lr-find`` start from the same point)."""
-    x_train, y_train, x_test, y_test = load_dataset(config.dataset, data_dir, progress=progress)
+    as ``numpynn train`` does (``diagnose`` and ``lr-find`` start from the same point). Inputs
+    are scaled as ``config.scaling()`` says, measured on the training split only."""
+    data = load_run_data(config, data_dir, progress=progress)
+    x_train, y_train, x_test = data.x_train, data.y_train, data.x_test
     if config.dtype != "float32":
         x_train, x_test = x_train.astype(config.dtype), x_test.astype(config.dtype)
     rngs = seed_streams(config.seed)
     split_rng = None if config.split == "ordered" else rngs["split"]
     train, val = train_val_split(x_train, y_train, config.val_size, split_rng)
     if config.train_size is not None:
-        train = _first(train, config.train_size, f"{config.dataset} training images left after "
+        train = _first(train, config.train_size, f"{data.info.name} training {'images' if data.info.image_shape else 'rows'} left after "
                        f"holding out val_size = {config.val_size}")  # fmt: skip
-    sizes = config.sizes(x_train.shape[1], DATASETS[config.dataset]["num_classes"])
+    scaling = fit_scaling(config.scaling(), train[0])
+    if scaling is not None:
+        train, val, x_test = (
+            (scaling(train[0]), train[1]),
+            (scaling(val[0]), val[1]),
+            scaling(x_test),
+        )
+    info = replace(data.info, scaling=scaling)
+    sizes = config.sizes(data.in_features, info.num_classes)
     model = config.build_model(sizes[0], sizes[-1], rngs["model"])
-    augment = config.build_augmenter(DATASETS[config.dataset]["image_shape"])
+    if config.augment is not None and info.image_shape is None:
+        raise ValueError(f"augment = {config.augment} distorts images, but {info.name} holds "
+                         "rows of a table; leave augment out")  # fmt: skip
+    augment = config.build_augmenter(info.image_shape)
     return RunSetup(model, get_loss(config.loss), config.build_optimizer(model.parameters()), train,
-                    val, (x_test, y_test), rngs, "-".join(map(str, sizes)),
-                    config.build_schedule(), augment)  # fmt: skip
+                    val, (x_test, data.y_test), rngs, "-".join(map(str, sizes)),
+                    config.build_schedule(), augment, info)  # fmt: skip
 
 
 def monitor_batch(train, val, size: int = MONITOR_BATCH):
