@@ -5,6 +5,7 @@ from . import (
     activations,
     best_mlp,
     debugging,
+    ecosystem,
     optimizers,
     perceptron,
     performance,
@@ -22,4 +23,5 @@ RECIPES = [
     *debugging.RECIPES,
     *reproductions.RECIPES,
     *best_mlp.RECIPES,
+    *ecosystem.RECIPES,
 ]

@@ -39,6 +39,7 @@ class DataInfo:
 
     @property
     def num_classes(self) -> int:
+        """How many classes: the length of ``class_names``."""
         return len(self.class_names)
 
     def expects(self) -> str:
@@ -47,6 +48,7 @@ class DataInfo:
         return f"{self.name} ({self.description}; classes: {names})"
 
     def to_dict(self) -> dict:
+        """Plain JSON values (what a model file's header keeps); ``from_dict`` reads them."""
         values = {key: getattr(self, key) for key in ("name", "description", "class_names",
                                                       "features", "source")}  # fmt: skip
         values["image_shape"] = list(self.image_shape) if self.image_shape else None
@@ -99,6 +101,7 @@ class Dataset:
 
     @property
     def in_features(self) -> int:
+        """The width of one input: the number of columns of ``x_train``."""
         return self.x_train.shape[1]
 
     def scaled(self, scaling: Scaling | None) -> "Dataset":
