@@ -6,7 +6,8 @@ import pytest
 
 from numpynn.data import read_idx, write_idx
 from numpynn.data.convert import IDX_FILES, convert, read_arrays
-from numpynn.data.labeled import DataFileError, read_labeled
+from numpynn.data.file_checks import DataFileError
+from numpynn.data.labeled import read_labeled
 
 
 @pytest.fixture

@@ -12,15 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from numpynn.data.labeled import (
-    TEST_FRACTION,
-    DataFileError,
-    encode_labels,
-    hold_out_test,
-    read_csv_table,
-    read_feature_rows,
-    read_labeled,
-)
+from numpynn.data.csv_tables import read_csv_table, read_feature_rows
+from numpynn.data.file_checks import DataFileError
+from numpynn.data.labeled import TEST_FRACTION, encode_labels, hold_out_test, read_labeled
 
 IRIS = "a,b,species\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n9,10,bird\n"
 
@@ -240,13 +234,13 @@ def test_only_csv_and_npz_files_are_read(tmp_path):
 
 
 def test_a_line_longer_than_the_limit_is_refused_before_it_is_split(tmp_path, monkeypatch):
-    import numpynn.data.labeled as labeled
+    import numpynn.data.csv_tables as csv_tables
 
-    monkeypatch.setattr(labeled, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(csv_tables, "MAX_LINE_BYTES", 100)
     path = write(tmp_path, "wide.csv", "1,2,0\n" + "1," * 60 + "0\n")
     with pytest.raises(DataFileError, match=r"wide.csv: line 2 is longer than 100 bytes"):
         read_labeled(path)
-    monkeypatch.setattr(labeled, "MAX_CELLS", 9)
+    monkeypatch.setattr(csv_tables, "MAX_CELLS", 9)
     with pytest.raises(DataFileError, match=r"more than 9 cells"):
         read_labeled(write(tmp_path, "long.csv", "1,2,0\n3,4,1\n5,6,0\n7,8,1\n"))
 

@@ -59,7 +59,7 @@ def add_convert(data_commands) -> None:
 
 def cmd_data_convert(args) -> int:
     from ..data.convert import convert
-    from ..data.labeled import DataFileError
+    from ..data.file_checks import DataFileError
 
     try:
         written = convert(args.src, args.dest, args.target, args.force)

@@ -96,7 +96,8 @@ def _predict_image(model, info, image_path: Path, show: bool) -> None:
 
 
 def _predict_rows(model, info, table: Path, width: int) -> None:
-    from ..data.labeled import DataFileError, read_feature_rows
+    from ..data.csv_tables import read_feature_rows
+    from ..data.file_checks import DataFileError
 
     try:
         x = read_feature_rows(table, width, info.features, info.source.get("target_index"))

@@ -14,8 +14,9 @@ from .datasets import (
     locate_dataset,
     search_paths,
 )
+from .file_checks import DataFileError
 from .idx import IDXFormatError, read_idx, write_idx
-from .labeled import DataFileError, read_labeled
+from .labeled import read_labeled
 from .synthetic import SeparableData, make_blobs, make_xor
 
 __all__ = [

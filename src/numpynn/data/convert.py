@@ -16,14 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text
+from .csv_tables import csv_test_path, read_csv_table
+from .file_checks import DataFileError
 from .idx import read_idx, write_idx
-from .labeled import (
-    DataFileError,
-    csv_test_path,
-    hold_out_test,
-    read_csv_table,
-    read_npz_arrays,
-)
+from .labeled import hold_out_test
+from .npz_arrays import read_npz_arrays
 
 __all__ = ["IDX_FILES", "LabeledArrays", "convert", "read_arrays", "write_arrays"]
 
