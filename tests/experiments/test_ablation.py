@@ -46,7 +46,7 @@ FLAGS = ["--widths", "16,32", "--depths", "1,2", "--activations", "relu,sigmoid"
 
 
 RUN_FILES = {"config.toml", "manifest.json", "history.csv", "history.json", "metrics.json",
-             "model.npz", "train.log", ".lock"}  # fmt: skip
+             "model.npz", "data.json", "train.log", ".lock"}  # fmt: skip
 
 
 STUDY_FILES = {"study.json", "results.csv", "summary.csv", "failures.csv", "REPORT.md", "runs",
