@@ -66,5 +66,7 @@ def test_a_bias_initializer_is_checked_and_needs_a_generator():
         ValueError, match="unknown bias initializer 'ones'; choose one of: normal, zeros"
     ):
         nn.Dense(3, 2, rng=np.random.default_rng(0), bias_init="ones")
-    with pytest.raises(TypeError, match="init='zeros', bias_init='normal' draw random numbers"):
+    with pytest.raises(
+        TypeError, match="init='zeros' with bias_init='normal' needs random numbers"
+    ):
         nn.Dense(3, 2, init="zeros", bias_init="normal")

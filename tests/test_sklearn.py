@@ -171,7 +171,12 @@ def test_numpynns_own_parameters_change_the_network(digits):
         ({"hidden_layer_sizes": (10, 0)}, r"hidden_layer_sizes=\(10, 0\) is not valid; give one positive integer per hidden layer"),
         ({"batch_size": 0}, r"batch_size=0 is not valid"),
         ({"validation_fraction": 1.0}, r"validation_fraction=1.0 is not valid; give a fraction strictly between 0 and 1"),
-        ({"activation": "softplus"}, r"softplus"),
+        ({"activation": "softplus"}, r"activation='softplus' is not valid; choose one of logistic, identity"),
+        ({"learning_rate": "adaptive"}, r"learning_rate='adaptive' is not valid; .* schedule= gives 'constant', 'cosine'"),
+        ({"momentum": 2}, r"momentum=2 is not valid; give a momentum in \[0, 1\]"),
+        ({"beta_2": 1.0}, r"beta_2=1.0 is not valid"),
+        ({"alpha": "a lot"}, r"alpha='a lot' is not valid; give an L2 penalty >= 0"),
+        ({"dropout": 1.5}, r"dropout=1.5 is not valid"),
         ({"random_state": -1}, r"random_state must be None, an integer >= 0"),
     ],
 )  # fmt: skip
@@ -179,6 +184,11 @@ def test_a_bad_parameter_is_refused_at_fit_with_what_to_do(digits, params, messa
     clf = MLPClassifier(**params)  # scikit-learn's rule: __init__ only stores
     with pytest.raises(ValueError, match=message):
         clf.fit(*digits)
+
+
+def test_scikit_learns_other_parameters_are_accepted_so_its_code_runs(digits):
+    clf = MLPClassifier(learning_rate="constant", power_t=0.25, max_fun=100, max_iter=2)
+    assert clf.fit(*digits).get_params()["power_t"] == 0.25
 
 
 def test_a_learning_rate_that_diverges_names_the_epoch():

@@ -62,7 +62,7 @@ class Dense(Layer):
             )
         initializer = get_initializer(init)
         if rng is None and (init, bias_init) != ("zeros", "zeros"):
-            raise TypeError(f"Dense: init={init!r}, bias_init={bias_init!r} draw random numbers; "
+            raise TypeError(f"Dense: init={init!r} with bias_init={bias_init!r} needs random numbers; "
                             "pass rng=np.random.default_rng(seed)")  # fmt: skip
         self.in_features, self.out_features, self.name = in_features, out_features, name
         self.W = Parameter(initializer(in_features, out_features, rng, dtype), f"{name}.W")

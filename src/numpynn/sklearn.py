@@ -14,8 +14,10 @@ with numpynn's optimizers, in float32 by default. scikit-learn is needed only by
 
 What differs from scikit-learn's estimators:
 - ``solver``: ``adam`` and ``sgd`` as scikit-learn's, plus numpynn's ``adamw`` and ``rmsprop``;
-  no ``lbfgs``. ``learning_rate`` and ``power_t`` are replaced by numpynn's ``schedule``
-  (``constant``, ``cosine``, ``step``, ``exponential``, spanning ``max_iter`` epochs).
+  no ``lbfgs``. ``learning_rate`` must be ``constant``: scikit-learn's ``invscaling`` and
+  ``adaptive`` are replaced by numpynn's ``schedule`` (``constant``, ``cosine``, ``step``,
+  ``exponential``, spanning ``max_iter`` epochs). ``power_t`` (of ``invscaling``) and ``max_fun``
+  (of ``lbfgs``) are accepted so that code written for scikit-learn runs, and have no effect.
 - The weights start as numpynn's ``mlp`` starts them (He for ReLU, Xavier otherwise), not with
   scikit-learn's Glorot-uniform variant.
 - ``alpha`` is the L2 penalty ½·alpha·‖W‖² / batch_size of each batch, as scikit-learn's, applied
@@ -54,7 +56,7 @@ except ImportError as error:  # pragma: no cover - depends on what is installed
         'install it with: pip install "numpynn[sklearn]"'
     ) from error
 
-from .activations import Sigmoid
+from .activations import ACTIVATIONS, Sigmoid
 from .buffers import pack
 from .data.batching import iterate_batches
 from .gradcheck import float64_copy
@@ -81,7 +83,9 @@ class _MLP(BaseEstimator):
         solver="adam",
         alpha=1e-4,
         batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=1e-3,
+        power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -96,6 +100,7 @@ class _MLP(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=0.0,
         dtype="float32",
         schedule="constant",
@@ -105,7 +110,9 @@ class _MLP(BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -120,6 +127,7 @@ class _MLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.dtype = dtype
         self.schedule = schedule
@@ -287,10 +295,18 @@ class _MLP(BaseEstimator):
             "batch_size": self.batch_size != "auto" and not (_is_int(self.batch_size) and self.batch_size > 0),
             "max_iter": not (_is_int(self.max_iter) and self.max_iter > 0),
             "n_iter_no_change": not (_is_int(self.n_iter_no_change) and self.n_iter_no_change > 0),
-            "alpha": not self.alpha >= 0,
-            "learning_rate_init": not self.learning_rate_init > 0,
-            "validation_fraction": not 0 < self.validation_fraction < 1,
-            "tol": not self.tol >= 0,
+            "activation": ACTIVATION_NAMES.get(self.activation, self.activation) not in ACTIVATIONS,
+            "learning_rate": self.learning_rate != "constant",
+            "alpha": not _in(self.alpha, 0, math.inf),
+            "learning_rate_init": not _in(self.learning_rate_init, 0, math.inf, low_open=True),
+            "momentum": not _in(self.momentum, 0, 1),
+            "beta_1": not _in(self.beta_1, 0, 1, high_open=True),
+            "beta_2": not _in(self.beta_2, 0, 1, high_open=True),
+            "epsilon": not _in(self.epsilon, 0, math.inf, low_open=True),
+            "validation_fraction": not _in(self.validation_fraction, 0, 1, low_open=True, high_open=True),
+            "tol": not _in(self.tol, 0, math.inf),
+            "dropout": not _in(self.dropout, 0, 1, high_open=True),
+            "dtype": self.dtype not in ("float32", "float64", np.float32, np.float64),
         }  # fmt: skip
         wrong = [name for name, bad in problems.items() if bad]
         if wrong:
@@ -488,11 +504,29 @@ _ADVICE = {
     "batch_size": "give a positive integer or 'auto' (min(200, n_samples))",
     "max_iter": "give a positive number of epochs",
     "n_iter_no_change": "give a positive number of epochs",
+    "activation": f"choose one of logistic, {', '.join(ACTIVATIONS)}",
+    "learning_rate": "scikit-learn's invscaling and adaptive rates are not implemented; numpynn's "
+    "schedule= gives 'constant', 'cosine', 'step' or 'exponential' over max_iter epochs",
+    "momentum": "give a momentum in [0, 1], e.g. 0.9",
+    "beta_1": "give a decay rate in [0, 1), e.g. 0.9",
+    "beta_2": "give a decay rate in [0, 1), e.g. 0.999",
+    "epsilon": "give a small number > 0, e.g. 1e-8",
+    "dropout": "give the rate of units dropped after each hidden layer, in [0, 1)",
+    "dtype": "choose 'float32' (fast) or 'float64'",
     "alpha": "give an L2 penalty >= 0",
     "learning_rate_init": "give a learning rate > 0, e.g. 1e-3",
     "validation_fraction": "give a fraction strictly between 0 and 1, e.g. 0.1",
     "tol": "give a tolerance >= 0",
 }
+
+
+def _in(value, low, high, low_open=False, high_open=False) -> bool:
+    """Whether ``value`` is a real number in the interval (its ends open or closed)."""
+    if not isinstance(value, int | float | np.integer | np.floating) or isinstance(value, bool):
+        return False
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    return bool(above and below)
 
 
 def _is_int(value) -> bool:

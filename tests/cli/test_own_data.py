@@ -52,6 +52,8 @@ def test_train_on_a_csv_reports_evaluates_and_predicts_by_class_name(flowers_run
     assert data["class_names"] == SPECIES and data["source"]["target"] == "species"
     # the model file knows what it was trained on, without its run directory
     assert nn.saving.load_data_description(out / "model.npz") == data
+    config = (out / "config.toml").read_text()  # what the run used, not a default it ignored
+    assert 'standardize = "standard"' in config and "dataset" not in config
 
     code, stdout, _ = run(capsys, "plot", out)
     assert code == 0 and stdout == f"{out}: redrew curves.png, confusion.png, report.md\n"
@@ -75,6 +77,12 @@ def test_evaluate_refuses_a_data_file_that_changed_since_training(flowers_run, t
     flowers_csv(tmp_path / "flowers.csv", seed=1)
     code, _, err = run(capsys, "evaluate", out)
     assert code == 1 and "flowers.csv changed since the model was trained on it" in err
+    (tmp_path / "flowers.csv").write_text("renamed,columns,all\n1,2,3\n")  # unreadable now
+    code, _, err = run(capsys, "evaluate", out)
+    assert code == 1 and "flowers.csv changed since the model was trained on it" in err
+    (tmp_path / "flowers.csv").unlink()
+    code, _, err = run(capsys, "evaluate", out)
+    assert "the model was trained on this file, which is gone; put it back" in err
 
 
 def test_a_table_model_refuses_a_photo_and_a_digit_model_refuses_rows(
@@ -87,7 +95,9 @@ def test_a_table_model_refuses_a_photo_and_a_digit_model_refuses_rows(
     assert "give CSV files of such rows, not" in err and err.count("\n") == 1
     nn.save(nn.mlp([784, 8, 10], seed=0), tmp_path / "digits.npz")  # a file without data
     code, _, err = run(capsys, "predict", tmp_path / "digits.npz", tmp_path / "flowers.csv")
-    assert code == 2 and "photo pipeline" in err
+    assert code == 2 and "images, not rows of a table like" in err
+    assert "CSV rows are for a model trained with --data FILE.csv" in err
+    assert "use an MNIST model" not in err  # it is one
 
 
 def test_train_on_an_npz_with_its_own_test_set(tmp_path, capsys):

@@ -70,3 +70,11 @@ def test_an_ordered_split_holds_out_the_last_examples_in_order():
     np.testing.assert_array_equal(y_train, np.arange(7))
     np.testing.assert_array_equal(y_val, [7, 8, 9])
     np.testing.assert_array_equal(x_val, x[7:])
+
+
+def test_a_seed_given_where_the_generator_goes_says_to_pass_seed():
+    x, labels = np.arange(20.0)[:, None], np.arange(20)
+    with pytest.raises(
+        TypeError, match=r"rng must be a numpy Generator, got 0; for a seed, pass seed=0"
+    ):
+        train_val_split(x, labels, 0.1, 0)

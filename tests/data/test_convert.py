@@ -55,6 +55,17 @@ def test_nothing_is_overwritten_without_force(idx_folder, tmp_path):
     assert (tmp_path / "d.test.csv").read_text().startswith("x0,")
 
 
+def test_a_file_is_never_converted_into_itself_even_with_force(tmp_path):
+    original = "a,b,kind\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n9,10,cat\n"
+    (tmp_path / "f.csv").write_text(original)
+    with pytest.raises(
+        FileExistsError,
+        match=r"f.csv is the file to convert; numpynn never writes data over its own source",
+    ):
+        convert(tmp_path / "f.csv", tmp_path / "sub" / ".." / "f.csv", target="kind", force=True)
+    assert (tmp_path / "f.csv").read_text() == original and not (tmp_path / "f.test.csv").exists()
+
+
 def test_a_csv_with_a_test_file_beside_it_is_trained_and_tested_on_them(tmp_path):
     (tmp_path / "p.csv").write_text("a,b,y\n1,2,cat\n3,4,dog\n5,6,cat\n")
     (tmp_path / "p.test.csv").write_text("a,b,y\n7,8,dog\n")

@@ -35,3 +35,13 @@ def test_a_data_description_survives_its_dict():
 def test_a_damaged_description_is_one_error_naming_the_file(values):
     with pytest.raises(ValueError, match="model.npz: the data description it records"):
         DataInfo.from_dict(values, "model.npz")
+
+
+def test_a_dataset_shows_its_sizes_not_its_arrays(tmp_path):
+    from numpynn.data import read_labeled
+
+    rows = "".join(f"{i},{2 * i},{'cat' if i % 2 else 'dog'}\n" for i in range(20))
+    (tmp_path / "f.csv").write_text("a,b,y\n" + rows)
+    assert repr(read_labeled(tmp_path / "f.csv")) == (
+        "Dataset(f.csv: 16 training and 4 test examples, 2 features, 2 classes)"
+    )

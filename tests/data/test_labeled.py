@@ -132,7 +132,12 @@ MALFORMED_CSV = [  # (content, target, what the message must say)
     ("1,2,0\n3,4,1\n", "5", "target column index 5 is out of range; the file has 3 columns"),
     ("1,2,0\n3,4,1\n", "label", "has no header line, so there is no column named 'label'"),
     ('a,b,c\n"1,2,0\n', None, "line 2 cannot be split into cells"),
-    ("a,b,c\n" + "".join(f"{i},{i},{i}.5\n" for i in range(40)), None, "looks like a feature"),
+    ("a,b,c\n" + "".join(f"{i},{i},{i + 100}\n" for i in range(40)), None, "looks like a feature"),
+    (
+        "a,b,c\n" + "".join(f"{i},{i},{i % 3}.5\n" for i in range(40)),
+        None,
+        "the labels are numbers with fractions, such as '0.5': a measured value, not a class",
+    ),
 ]
 
 
@@ -229,6 +234,9 @@ def test_only_csv_and_npz_files_are_read(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothing.csv does not exist"):
         read_labeled(tmp_path / "nothing.csv")
     (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(DataFileError, match=r"folder: is a folder, not a file"):
+        read_labeled(tmp_path / "folder")
     with pytest.raises(DataFileError, match="is a folder, not a file"):
         read_labeled(tmp_path / "folder.csv")
 
@@ -320,3 +328,9 @@ def test_the_error_tests_would_catch_a_reader_that_names_no_place(tmp_path):
     error = DataFileError("line 3 has 2 cells")
     assert not str(error).startswith(f"{tmp_path / 'data.csv'}: ")
     assert json.dumps(str(error))  # one line of text
+
+
+def test_labels_written_as_whole_floats_are_classes(tmp_path):
+    (tmp_path / "f.csv").write_text("a,b,y\n1,2,1.0\n3,4,2.0\n5,6,1.0\n7,8,2.0\n9,10,1.0\n")
+    data = read_labeled(tmp_path / "f.csv")
+    assert data.info.class_names == ["1.0", "2.0"]

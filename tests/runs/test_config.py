@@ -199,7 +199,10 @@ def test_the_data_keys_are_unset_by_default_and_checked_when_set():
     assert TrainConfig(data="x.csv", standardize="minmax").validate().scaling() == "minmax"
     for values, message in (
         ({"data": "x.csv", "dataset": "fashion-mnist"}, "set dataset .* or data .*, not both"),
-        ({"target": "label"}, "target names the label column of a data file; set data too"),
+        (
+            {"target": "label"},
+            r"target names the label column of a data file; give the file too \(--data FILE.csv",
+        ),
         ({"data": "x.csv", "target": 1.5}, "target must be a column name or index"),
         ({"data": "x.csv", "standardize": "zscore"}, "standardize"),
         ({"data": ""}, "data must be the path of a .csv or .npz file"),

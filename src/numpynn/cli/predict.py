@@ -57,7 +57,13 @@ def cmd_predict(args) -> int:
         for table in tables:
             _predict_rows(model, info, table, width)
         return 0
-    if info.name != "mnist" or tables:
+    if tables:
+        raise UsageError(
+            f"numpynn predict: {path} was trained on {info.expects()}: images, not rows of a "
+            f"table like {tables[0]}; CSV rows are for a model trained with --data FILE.csv "
+            "(measure this one on its test images with `numpynn evaluate`)"
+        )
+    if info.name != "mnist":
         raise UsageError(
             f"numpynn predict: {path} was trained on {info.expects()}; predict's photo "
             "pipeline turns a photo into an MNIST digit (28x28, centred by mass), which is "

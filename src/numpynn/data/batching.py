@@ -37,6 +37,11 @@ def train_val_split(
         )
     if rng is not None and seed is not None:
         raise ValueError("train_val_split: give rng or seed, not both")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"train_val_split: rng must be a numpy Generator, got {rng!r}; for a seed, pass "
+            f"seed={rng!r} (or rng=np.random.default_rng(seed))"
+        )
     rng = np.random.default_rng(seed) if seed is not None else rng
     if rng is None:
         cut = len(x) - val_size

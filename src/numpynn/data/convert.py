@@ -51,8 +51,13 @@ def convert(src, dest, target: str | None = None, force: bool = False) -> list[P
         FileExistsError: a file to write exists already and ``force`` is false.
         DataFileError, IDXFormatError: ``src`` cannot be read.
     """
-    arrays = read_arrays(Path(src), target)
-    return write_arrays(arrays, Path(dest), force)
+    src, dest = Path(src), Path(dest)
+    if dest.resolve() == src.resolve():
+        raise FileExistsError(
+            f"{dest} is the file to convert; numpynn never writes data over its own source "
+            "(not even with --force): choose another destination"
+        )
+    return write_arrays(read_arrays(src, target), dest, force)
 
 
 def read_arrays(src: Path, target: str | None = None) -> LabeledArrays:

@@ -104,6 +104,12 @@ class Dataset:
         """The width of one input: the number of columns of ``x_train``."""
         return self.x_train.shape[1]
 
+    def __repr__(self) -> str:
+        shape = "x".join(map(str, self.info.image_shape)) if self.info.image_shape else None
+        width = f"{shape} images" if shape else f"{self.in_features} features"
+        return (f"Dataset({self.info.name}: {len(self.y_train):,} training and {len(self.y_test):,} "
+                f"test examples, {width}, {self.info.num_classes} classes)")  # fmt: skip
+
     def scaled(self, scaling: Scaling | None) -> "Dataset":
         """These data with ``scaling`` applied to both inputs (and recorded in ``info``)."""
         if scaling is None:

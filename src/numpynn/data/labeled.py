@@ -35,9 +35,9 @@ def read_labeled(path, target: str | None = None) -> Dataset:
     ``target`` names a CSV's label column (default the last; see ``read_csv_table``)."""
     path = Path(path)
     suffix = path.suffix.lower()
+    check_data_file(path)
     if suffix not in (".csv", ".npz"):
         raise DataFileError(f"{path}: unknown kind of data file {suffix!r}; give {FORMATS}")
-    check_data_file(path)
     if suffix == ".csv":
         if target is not None and not isinstance(target, str):
             raise TypeError(f"read_labeled: target must be a string, got {target!r}")
@@ -100,6 +100,7 @@ def encode_labels(
         classes, y = np.arange(len(class_names)), values.astype(np.int64)
         names = [str(name) for name in class_names]
     else:
+        _refuse_measured_values(values, path)
         classes, y = np.unique(values, return_inverse=True)
         names = [str(c) for c in classes]
     _check_classes(np.unique(y).size, len(y), path)
@@ -136,6 +137,24 @@ def _label_values(labels, path, what: str) -> np.ndarray:
             f"it, e.g. {what}.astype(int), or save class names as strings"
         )
     return labels
+
+
+def _refuse_measured_values(values: np.ndarray, path) -> None:
+    """Labels written as numbers with a fraction ("0.2") are measurements, not classes."""
+    if values.dtype.kind != "U":
+        return
+    try:
+        numbers = values.astype(np.float64)
+    except ValueError:
+        return  # words: classes
+    fractional = np.isfinite(numbers) & (numbers != np.round(numbers))
+    if fractional.any():
+        raise DataFileError(
+            f"{path}: the labels are numbers with fractions, such as "
+            f"{str(values[np.argmax(fractional)])!r}: a measured value, not a class; numpynn train "
+            "classifies (for a numeric target use numpynn.sklearn.MLPRegressor), or choose the "
+            "label column with --target"
+        )
 
 
 def _check_classes(count: int, rows: int, path) -> None:

@@ -143,7 +143,10 @@ class TrainConfig:
                 )
         if self.target is not None:
             if self.data is None:
-                raise ValueError("target names the label column of a data file; set data too")
+                raise ValueError(
+                    "target names the label column of a data file; give the file too "
+                    "(--data FILE.csv, or data = in a config)"
+                )
             if isinstance(self.target, bool) or not isinstance(self.target, str | int):
                 raise ValueError(f"target must be a column name or index, got {self.target!r}")
         if self.standardize is not None:
@@ -227,7 +230,11 @@ class TrainConfig:
         return [in_features, *self.hidden, num_classes]
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """Every key; a run on a data file leaves out ``dataset``, which it does not use."""
+        values = dataclasses.asdict(self)
+        if self.data is not None:
+            del values["dataset"]
+        return values
 
 
 def read_toml(path: Path, what: str) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.dataset import DataInfo, Dataset, load_registered, registered_info
-from ..data.labeled import read_labeled
+from ..data.labeled import read_labeled, sha256_file
 from ..files import require_regular_file
 from ..saving import load_data_description
 from .config import TrainConfig
@@ -64,6 +64,8 @@ def load_test_set(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The test set of a run, scaled as ``info`` says. A data file must be the one the model
     was trained on, byte for byte (its held-out test rows would differ otherwise)."""
+    if config.data is not None:
+        _check_unchanged(Path(config.data).expanduser(), info.source.get("sha256"))
     data = load_run_data(config, data_dir)
     for key in ("sha256", "test_sha256"):
         expected, now = info.source.get(key), data.info.source.get(key)
@@ -75,3 +77,17 @@ def load_test_set(
             )
     x_test = data.x_test if info.scaling is None else info.scaling(data.x_test)
     return x_test, data.y_test
+
+
+def _check_unchanged(path: Path, expected: str | None) -> None:
+    """Before reading it: the data file a model was trained on is still there, unchanged."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: the model was trained on this file, which is gone; put it back to "
+            f"evaluate the model on its test rows (SHA-256 {expected})"
+        )
+    if expected is not None and sha256_file(path) != expected:
+        raise ValueError(
+            f"{path} changed since the model was trained on it (SHA-256 {expected}, now "
+            f"{sha256_file(path)}); restore the file, or train again"
+        )
