@@ -50,4 +50,5 @@ RECIPES = [
         _gradcheck_table,
     ),  # fmt: skip
     Recipe("gradcheck_all", ["numpynn gradcheck --all"], _gradcheck_all),
+    Recipe("train_fashion", _train("--dataset fashion-mnist ", 3), _seeds),
 ]
