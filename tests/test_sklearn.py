@@ -16,6 +16,7 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP  # noqa: E402
 from sklearn.preprocessing import LabelBinarizer  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+import numpynn.sklearn  # noqa: E402
 from numpynn.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -51,15 +52,19 @@ def sklearn_twin(ours: MLPClassifier, y, **params) -> SklearnMLP:
 
 
 @pytest.mark.parametrize(
-    ("solver", "alpha", "rtol"),
-    [("sgd", 0.0, 1e-10), ("sgd", 0.1, 1e-10), ("adam", 0.0, 1e-4)],
-)
-def test_training_takes_scikit_learns_steps_from_the_same_weights(digits, solver, alpha, rtol):
+    ("solver", "alpha", "rtol", "rows", "batch_size"),
+    [("sgd", 0.0, 1e-10, 400, 100), ("sgd", 0.1, 1e-10, 400, 100),
+     ("sgd", 0.1, 1e-10, 150, "auto"),  # one batch of every row: the penalty's 1/150
+     ("adam", 0.0, 1e-4, 400, 100)],
+)  # fmt: skip
+def test_training_takes_scikit_learns_steps_from_the_same_weights(
+    digits, solver, alpha, rtol, rows, batch_size
+):
     """Plain SGD (no momentum) matches to rounding, L2 penalty included. Adam's losses match to
     1e-4; a weight whose gradient is almost always 0 (a pixel almost never lit) moves differently,
     by less than a step of lr, because the two add epsilon to differently scaled √v."""
-    x, y = digits[0][:400], digits[1][:400]
-    params = dict(hidden_layer_sizes=(16, 12), solver=solver, alpha=alpha, batch_size=100,
+    x, y = digits[0][:rows], digits[1][:rows]
+    params = dict(hidden_layer_sizes=(16, 12), solver=solver, alpha=alpha, batch_size=batch_size,
                   learning_rate_init=0.05 if solver == "sgd" else 1e-3, momentum=0.0,
                   shuffle=False, max_iter=1, tol=0.0, n_iter_no_change=100)  # fmt: skip
     ours = MLPClassifier(dtype="float64", random_state=0, **params).fit(x, y)
@@ -177,6 +182,7 @@ def test_numpynns_own_parameters_change_the_network(digits):
         ({"beta_2": 1.0}, r"beta_2=1.0 is not valid"),
         ({"alpha": "a lot"}, r"alpha='a lot' is not valid; give an L2 penalty >= 0"),
         ({"dropout": 1.5}, r"dropout=1.5 is not valid"),
+        ({"dtype": "bogus"}, r"dtype='bogus' is not valid; choose 'float32' \(fast\) or 'float64'"),
         ({"random_state": -1}, r"random_state must be None, an integer >= 0"),
     ],
 )  # fmt: skip
@@ -184,6 +190,16 @@ def test_a_bad_parameter_is_refused_at_fit_with_what_to_do(digits, params, messa
     clf = MLPClassifier(**params)  # scikit-learn's rule: __init__ only stores
     with pytest.raises(ValueError, match=message):
         clf.fit(*digits)
+
+
+def test_each_fit_of_a_warm_start_runs_the_whole_schedule(digits, monkeypatch):
+    lrs, step = [], numpynn.sklearn.train_step
+    monkeypatch.setattr(numpynn.sklearn, "train_step",
+                        lambda *args: lrs.append(args[2].lr) or step(*args))  # fmt: skip
+    clf = MLPClassifier(hidden_layer_sizes=(8,), schedule="cosine", warm_start=True, max_iter=3,
+                        batch_size=2000, learning_rate_init=0.01, random_state=0)  # fmt: skip
+    clf.fit(*digits).fit(*digits)  # one batch an epoch: one learning rate each
+    assert lrs[:3] == lrs[3:] and lrs[0] == 0.01 > lrs[1] > lrs[2]
 
 
 def test_scikit_learns_other_parameters_are_accepted_so_its_code_runs(digits):

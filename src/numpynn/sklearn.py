@@ -22,7 +22,8 @@ What differs from scikit-learn's estimators:
   scikit-learn's Glorot-uniform variant.
 - ``alpha`` is the L2 penalty ½·alpha·‖W‖² / batch_size of each batch, as scikit-learn's, applied
   as the optimizer's weight decay alpha / batch_size (the last, smaller batch of an epoch gets the
-  same rate), never to the intercepts.
+  same rate), never to the intercepts. With ``adamw`` that rate is AdamW's decoupled decay, which
+  is no penalty of the loss: ``loss_curve_`` then holds the data's loss alone.
 - Adam adds ``epsilon`` to the bias-corrected √v, as torch.optim.Adam; scikit-learn folds the
   correction into the step size. The two differ by less than epsilon.
 - A multiclass (and binary) classifier has one softmax output per class; multi-label targets get
@@ -37,7 +38,6 @@ tests/test_sklearn.py); none is skipped.
 """
 
 import math
-import sys
 import warnings
 
 import numpy as np
@@ -153,18 +153,18 @@ class _MLP(BaseEstimator):
 
     def _fit(self, X, y, incremental: bool):
         first = not hasattr(self, "model_") or not (self.warm_start or incremental)
-        X, y = self._validate_input(X, y, reset=first, incremental=incremental)
         self._check_parameters()
+        X, y = self._validate_input(X, y, reset=first, incremental=incremental)
         targets, loss_fn = self._encode(y, first)
         if first:
             self._start(X.shape[1], targets)
-        optimizer = self._optimizer(incremental)
         train, val = self._split(X, targets, y, incremental)
         batch_size = self._batch_size(len(train[0]))
+        optimizer = self._optimizer(incremental, batch_size)
         epochs = 1 if incremental else self.max_iter
         schedule = make_schedule(self.schedule, self.learning_rate_init, self.max_iter)
-        for _ in range(epochs):
-            optimizer.lr = schedule(min(self.n_iter_, self.max_iter - 1))
+        for epoch in range(epochs):  # a fit's schedule starts afresh; partial_fit's goes on
+            optimizer.lr = schedule(min(self.n_iter_, self.max_iter - 1) if incremental else epoch)
             loss = self._epoch(optimizer, loss_fn, *train, batch_size)
             self.n_iter_ += 1
             self.t_ += len(train[0])
@@ -209,7 +209,7 @@ class _MLP(BaseEstimator):
         self._no_improvement_count, self._best_weights = 0, None
         self._optimizer_state = None
 
-    def _optimizer(self, incremental: bool):
+    def _optimizer(self, incremental: bool, batch_size: int):
         """The optimizer ``solver`` names; a ``partial_fit`` continues the state of the last."""
         options = {
             "adam": {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon},
@@ -220,7 +220,7 @@ class _MLP(BaseEstimator):
             },  # fmt: skip
             "rmsprop": {"eps": self.epsilon},
         }[self.solver]
-        decay = self.alpha / self._batch_size(sys.maxsize)
+        decay = self.alpha / batch_size
         optimizer = get_optimizer(self.solver, self.model_.parameters(), self.learning_rate_init,
                                   weight_decay=decay, decay_biases=False, **options)  # fmt: skip
         if incremental and self._optimizer_state is not None:
@@ -233,7 +233,7 @@ class _MLP(BaseEstimator):
         total = 0.0
         rng = self._rng if self.shuffle else None
         for xb, yb in iterate_batches(x, targets, batch_size, rng):
-            penalty = self._penalty(len(xb)) if self.alpha else 0.0
+            penalty = self._penalty(len(xb)) if self.alpha and self.solver != "adamw" else 0.0
             with np.errstate(over="ignore", invalid="ignore"):  # a non-finite loss is named below
                 loss, _ = train_step(self.model_, loss_fn, optimizer, xb, yb)
             loss += penalty

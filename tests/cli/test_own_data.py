@@ -211,5 +211,16 @@ def test_resume_refuses_a_data_file_that_changed_since_the_run_started(
     code, _, err = run(capsys, "train", "--resume", out, "--quiet")
     assert code == 1 and "flowers.csv (or its test file) changed since the run started" in err
     flowers_csv(tmp_path / "flowers.csv")  # the file as it was: the run finishes
+    code, _, err = run(capsys, "train", "--resume", out, "--dataset", "fashion-mnist", "--quiet")
+    assert code == 2 and "the flags differ from the run's config in dataset" in err
     code, _, err = run(capsys, "train", "--resume", out, "--quiet")
     assert code == 0 and (out / "metrics.json").exists(), err
+
+
+def test_a_broken_data_file_is_a_usage_error_whether_or_not_val_size_is_given(tmp_path, capsys):
+    (tmp_path / "bad.csv").write_text("a,b,y\n1,2,0\n3,x,1\n")
+    for extra in ((), ("--val-size", "0")):
+        code, _, err = run(capsys, "train", "--data", tmp_path / "bad.csv", *extra, "--out",
+                           tmp_path / "run", *FAST)  # fmt: skip
+        assert code == 2 and "bad.csv: line 3, column 'b'" in err, err
+        assert not (tmp_path / "run").exists()

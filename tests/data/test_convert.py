@@ -60,10 +60,23 @@ def test_a_file_is_never_converted_into_itself_even_with_force(tmp_path):
     (tmp_path / "f.csv").write_text(original)
     with pytest.raises(
         FileExistsError,
-        match=r"f.csv is the file to convert; numpynn never writes data over its own source",
+        match=r"f.csv is read by this conversion; numpynn never writes data over its own source",
     ):
         convert(tmp_path / "f.csv", tmp_path / "sub" / ".." / "f.csv", target="kind", force=True)
     assert (tmp_path / "f.csv").read_text() == original and not (tmp_path / "f.test.csv").exists()
+    (tmp_path / "f.test.csv").write_text(original)  # the source's test rows are its source too
+    for src, dest in (("f.csv", "f.test.csv"), ("f.test.csv", "f.csv")):
+        with pytest.raises(FileExistsError, match=r"is read by this conversion"):
+            convert(tmp_path / src, tmp_path / dest, target="kind", force=True)
+    assert (tmp_path / "f.csv").read_text() == (tmp_path / "f.test.csv").read_text() == original
+
+
+def test_a_table_stays_a_table_in_an_npz_even_when_its_width_is_a_square(tmp_path):
+    rows = "".join(f"{i},{i + 1},{i + 2},{i + 3},{i % 2}\n" for i in range(20))
+    (tmp_path / "t.csv").write_text("a,b,c,d,y\n" + rows)  # 4 integer features: not 2x2 pixels
+    convert(tmp_path / "t.csv", tmp_path / "t.npz", target="y")
+    data = read_labeled(tmp_path / "t.npz")
+    assert data.info.image_shape is None and data.in_features == 4
 
 
 def test_a_csv_with_a_test_file_beside_it_is_trained_and_tested_on_them(tmp_path):

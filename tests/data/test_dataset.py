@@ -30,7 +30,10 @@ def test_a_data_description_survives_its_dict():
     "values",
     [None, [], {"name": "x"}, {"name": "x", "description": "d", "class_names": "abc"},
      {"name": "x", "description": "d", "class_names": [1, 2]},
-     {"name": "x", "description": "d", "class_names": ["a"], "features": [3]}],
+     {"name": "x", "description": "d", "class_names": ["a"], "features": [3]},
+     {"name": "x", "description": "d", "class_names": ["a"], "source": [1]},
+     {"name": "x", "description": "d", "class_names": ["a"], "image_shape": [28, -1]},
+     {"name": "x", "description": "d", "class_names": ["a"], "image_shape": "28x28"}],
 )  # fmt: skip
 def test_a_damaged_description_is_one_error_naming_the_file(values):
     with pytest.raises(ValueError, match="model.npz: the data description it records"):

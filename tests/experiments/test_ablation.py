@@ -351,3 +351,9 @@ def test_any_grid_file_is_a_valid_study_or_one_error_naming_what_is_wrong(
         assert "\n" not in str(error)
     else:
         assert grid.points(config) and json.dumps(grid.to_dict())  # runnable, and recordable
+
+
+def test_a_study_on_a_data_file_is_refused_before_anything_runs(tmp_path):
+    (tmp_path / "config.toml").write_text(f'data = "{tmp_path / "t.csv"}"\n')
+    with pytest.raises(ValueError, match="an ablation study runs on a registered data set"):
+        resolve_study("default", config_file=tmp_path / "config.toml")

@@ -90,7 +90,8 @@ def add_train_flags(parser: argparse.ArgumentParser, grid: bool = False) -> None
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="a folder holding the 4 IDX files"
     )
-    add_data_flags(parser)
+    if not grid:  # a study's grid runs on a registered data set
+        add_data_flags(parser)
     add_model_flags(parser, grid)
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="(default adam)")
     parser.add_argument("--lr", type=positive_float, help="(peak) learning rate (default 5e-3)")

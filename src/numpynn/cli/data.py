@@ -63,7 +63,7 @@ def cmd_data_convert(args) -> int:
 
     try:
         written = convert(args.src, args.dest, args.target, args.force)
-    except (DataFileError, FileExistsError) as error:
+    except (DataFileError, FileExistsError, FileNotFoundError) as error:
         raise UsageError(str(error)) from None
     print(f"{args.src} -> {', '.join(map(str, written))}")
     return 0

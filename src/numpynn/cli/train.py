@@ -1,6 +1,7 @@
 """``numpynn train`` and the commands on what it leaves: ``evaluate``, ``plot`` (``predict``:
 ``cli/predict.py``)."""
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -75,6 +76,7 @@ def add_train(commands) -> None:
 
 
 def cmd_train(args) -> int:
+    from ..data.file_checks import DataFileError
     from ..runs.run import RunInterrupted, train_run
 
     if args.resume:
@@ -86,6 +88,8 @@ def cmd_train(args) -> int:
     try:
         train_run(config, out, data_dir=args.data_dir, resume=bool(args.resume),
                   progress=not args.quiet, diagnostics=args.diagnostics)  # fmt: skip
+    except DataFileError as error:  # a data file numpynn cannot use: the user's input
+        raise UsageError(str(error)) from None
     except RunInterrupted as interruption:
         data_dir = f" --data-dir {args.data_dir}" if args.data_dir else ""
         print(
@@ -110,7 +114,7 @@ def resume_config(args) -> TrainConfig:
         config = load_config(path)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    saved = config.to_dict()
+    saved = dataclasses.asdict(config)  # every key: to_dict leaves out a data run's dataset
     differing = {key: value for key, value in given_flags(args).items() if saved[key] != value}
     if differing:
         changes = ", ".join(

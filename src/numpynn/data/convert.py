@@ -17,7 +17,7 @@ import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text
 from .csv_tables import csv_test_path, read_csv_table
-from .file_checks import DataFileError
+from .file_checks import DataFileError, check_data_file
 from .idx import read_idx, write_idx
 from .labeled import hold_out_test
 from .npz_arrays import read_npz_arrays
@@ -52,10 +52,13 @@ def convert(src, dest, target: str | None = None, force: bool = False) -> list[P
         DataFileError, IDXFormatError: ``src`` cannot be read.
     """
     src, dest = Path(src), Path(dest)
-    if dest.resolve() == src.resolve():
+    sources = [src, csv_test_path(src)] if src.suffix.lower() == ".csv" else [src]
+    sources += [src / base for base in IDX_FILES] if src.is_dir() else []
+    clash = {p.resolve() for p in sources} & {p.resolve() for p in _targets(dest)}
+    if clash:
         raise FileExistsError(
-            f"{dest} is the file to convert; numpynn never writes data over its own source "
-            "(not even with --force): choose another destination"
+            f"{sorted(clash)[0]} is read by this conversion; numpynn never writes data over its own "
+            "source (not even with --force): choose another destination"
         )
     return write_arrays(read_arrays(src, target), dest, force)
 
@@ -63,6 +66,8 @@ def convert(src, dest, target: str | None = None, force: bool = False) -> list[P
 def read_arrays(src: Path, target: str | None = None) -> LabeledArrays:
     """The data set ``src`` as stored (see ``convert``)."""
     suffix = src.suffix.lower()
+    if suffix in (".csv", ".npz"):
+        check_data_file(src)
     if suffix == ".csv":
         x, labels, features, _ = read_csv_table(src, target)
         y = _raw_labels(labels)
@@ -109,12 +114,7 @@ def _raw_labels(labels: list[str]) -> np.ndarray:
 
 def write_arrays(arrays: LabeledArrays, dest: Path, force: bool = False) -> list[Path]:
     """Write ``arrays`` to ``dest``: an IDX folder, a .csv (and its .test.csv) or an .npz."""
-    suffix = dest.suffix.lower()
-    targets = (
-        [dest, csv_test_path(dest)] if suffix == ".csv"
-        else [dest] if suffix == ".npz"
-        else [dest / base for base in IDX_FILES]
-    )  # fmt: skip
+    suffix, targets = dest.suffix.lower(), _targets(dest)
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise FileExistsError(
@@ -133,11 +133,19 @@ def write_arrays(arrays: LabeledArrays, dest: Path, force: bool = False) -> list
     return targets
 
 
-def _as_stored(x: np.ndarray, image_shape) -> np.ndarray:
-    """Rows as images (``image_shape``, or square if the width is a square) of uint8 when every
-    value is an integer in 0..255 (pixels), else float32 rows."""
+def _targets(dest: Path) -> list[Path]:
+    """The files that writing to ``dest`` creates."""
+    suffix = dest.suffix.lower()
+    if suffix == ".csv":
+        return [dest, csv_test_path(dest)]
+    return [dest] if suffix == ".npz" else [dest / base for base in IDX_FILES]
+
+
+def _as_stored(x: np.ndarray, image_shape, square: bool = False) -> np.ndarray:
+    """Rows as images (``image_shape``; with ``square``, for IDX files, square if the width is a
+    square) of uint8 when every value is an integer in 0..255 (pixels), else float32 rows."""
     side = math.isqrt(x.shape[1])
-    shape = image_shape or ((side, side) if side * side == x.shape[1] else None)
+    shape = image_shape or ((side, side) if square and side * side == x.shape[1] else None)
     pixels = x.size and np.all((x >= 0) & (x <= 255) & (x == np.round(x)))
     if shape is None or not pixels:
         return x if x.dtype == np.uint8 else x.astype(np.float32)
@@ -154,7 +162,7 @@ def _idx_arrays(arrays: LabeledArrays, dest: Path) -> list[np.ndarray]:
                 "which keep them"
             )
         labels.append(y.astype(np.uint8))
-    x, x_test = (_as_stored(a, arrays.image_shape) for a in (arrays.x, arrays.x_test))
+    x, x_test = (_as_stored(a, arrays.image_shape, square=True) for a in (arrays.x, arrays.x_test))
     return [x, labels[0], x_test, labels[1]]
 
 

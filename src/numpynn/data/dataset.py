@@ -83,6 +83,14 @@ def _info_problem(values) -> str | None:
         return "is not a JSON object"
     if not (isinstance(values.get("name"), str) and isinstance(values.get("description"), str)):
         return "must have a name and a description (strings)"
+    if not isinstance(values.get("source", {}), dict):
+        return "must have a source that is a JSON object"
+    shape = values.get("image_shape")
+    if shape is not None and not (
+        isinstance(shape, list) and len(shape) == 2
+        and all(isinstance(n, int) and 0 < n <= 1 << 16 for n in shape)
+    ):  # fmt: skip
+        return f"must have an image_shape of two positive integers or null, not {str(shape)[:40]}"
     problem = _names_problem(values.get("class_names"), "class names")
     if problem or values.get("features") is None:
         return problem

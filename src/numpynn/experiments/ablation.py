@@ -179,6 +179,11 @@ def resolve_study(
     grid |= grid_values or {}
     base |= base_values or {}
     grid, base = Grid(**grid).validate(), TrainConfig(**base)
+    if base.data is not None:
+        raise ValueError(
+            "an ablation study runs on a registered data set (--dataset mnist or fashion-mnist), "
+            "not on a data file; train on your own data with numpynn train --data"
+        )
     grid.points(base)  # every point valid before anything runs
     return grid, base
 
