@@ -22,7 +22,7 @@ def test_rows_and_columns():
     assert len(history) == 2 and history["epoch"] == [1, 2] and history["lr"] == [0.001, 0.0005]
     assert repr(history) == "History(2 epochs; last: train_loss 0.3000, train_accuracy 0.9000)"
     assert repr(nn.History(ROWS[:1])) == (
-        "History(1 epochs; last: train_loss 0.5000, train_accuracy 0.8000, val_loss 0.4000, "
+        "History(1 epoch; last: train_loss 0.5000, train_accuracy 0.8000, val_loss 0.4000, "
         "val_accuracy 0.8500)"
     )
     assert repr(nn.History()) == "History(0 epochs)"

@@ -114,7 +114,7 @@ class History:
     def __repr__(self) -> str:
         last = self.rows[-1] if self.rows else {}
         shown = [f"{c} {_cell(c, last[c])}" for c in COLUMNS[1:5] if _shown(last.get(c))]
-        return f"History({len(self.rows)} epochs{'; last: ' if shown else ''}{', '.join(shown)})"
+        return f"History({len(self.rows)} epoch{'s' * (len(self.rows) != 1)}{'; last: ' if shown else ''}{', '.join(shown)})"
 
 
 def _shown(value) -> bool:

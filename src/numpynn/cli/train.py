@@ -6,8 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from ..runs.config import TrainConfig, load_config
 from ..runs.recipes import train_recipe_ids
 from .args import (
@@ -160,7 +158,7 @@ def cmd_evaluate(args) -> int:
         print(json.dumps(result))
         return 0
     print(f"test accuracy {metrics['accuracy']:.2%} (loss {metrics['loss']:.4f}) "
-          f"on {len(y_test)} {info.name} test {'images' if info.image_shape else 'rows'}; model {path}")  # fmt: skip
+          f"on {len(y_test)} {info.name} test {info.examples}; model {path}")  # fmt: skip
     width = max(len(c["class"]) for c in classes)
     for c in classes:
         print(f"  {c['class']:<{width}}  precision {c['precision']:7.2%}  recall "
@@ -172,10 +170,7 @@ def per_class(model, x, labels, class_names: list[str]) -> list[dict]:
     """Each class's name, precision, recall and number of test examples."""
     from ..metrics import confusion_matrix, precision_recall
 
-    predictions = np.concatenate(
-        [model.forward(x[i : i + 4096]).argmax(axis=1) for i in range(0, len(x), 4096)]
-    )
-    counts = confusion_matrix(labels, predictions, len(class_names))
+    counts = confusion_matrix(labels, model.predict(x), len(class_names))
     precision, recall = precision_recall(counts)
     return [{"class": name, "precision": float(precision[c]), "recall": float(recall[c]),
              "examples": int(counts[c].sum())} for c, name in enumerate(class_names)]  # fmt: skip

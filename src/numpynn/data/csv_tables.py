@@ -74,8 +74,7 @@ def read_csv_table(
         second = next(lines, None)
         cells = _cells(first, path)
         if header is None:
-            header = second is not None and _looks_like_header(cells, _cells(second, path))
-            header = header or (second is None and not all(map(_is_number, cells)))
+            header = _is_header(cells, second, path)
         names = cells if header else None
         column = _target_column(target, names, len(cells), path)
         if len(cells) < 2:
@@ -106,10 +105,9 @@ def read_feature_rows(
         if first is None:
             raise DataFileError(f"{path}: holds no rows; give rows of {width} features")
         cells = _cells(first, path)
-        header = second is not None and _looks_like_header(cells, _cells(second, path))
-        header = header or (second is None and not all(map(_is_number, cells)))
+        header = _is_header(cells, second, path)
         column = (width if target is None else target) if len(cells) == width + 1 else None
-        if len(cells) not in (width, width + 1) or (column is None and len(cells) != width):
+        if len(cells) not in (width, width + 1):
             raise DataFileError(
                 f"{path}: line {first[0]} has {len(cells)} cells; the model takes rows of "
                 f"{width} features ({_columns(features)}), with or without the label column"
@@ -172,6 +170,14 @@ def _is_number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_header(cells: list[str], second, path: Path) -> bool:
+    """Whether the first line (``cells``) names the columns: one of its cells is not a number
+    where the second line's is, or (a file of one line) not all of them are numbers."""
+    if second is None:
+        return not all(map(_is_number, cells))
+    return _looks_like_header(cells, _cells(second, path))
 
 
 def _looks_like_header(first: list[str], second: list[str]) -> bool:

@@ -42,6 +42,11 @@ class DataInfo:
         """How many classes: the length of ``class_names``."""
         return len(self.class_names)
 
+    @property
+    def examples(self) -> str:
+        """What one example is called: "images", or "rows" of a table."""
+        return "images" if self.image_shape else "rows"
+
     def expects(self) -> str:
         """What a model trained on these data takes, in words, for error messages."""
         names = ", ".join(self.class_names[:10]) + (", ..." if self.num_classes > 10 else "")

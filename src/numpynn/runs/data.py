@@ -67,14 +67,13 @@ def load_test_set(
     if config.data is not None:
         _check_unchanged(Path(config.data).expanduser(), info.source.get("sha256"))
     data = load_run_data(config, data_dir)
-    for key in ("sha256", "test_sha256"):
-        expected, now = info.source.get(key), data.info.source.get(key)
-        if now != expected:  # a test file that appeared or went away changes the test set too
-            name = config.data if key == "sha256" else data.info.source.get("test", "its test file")
-            raise ValueError(
-                f"{name} changed since the model was trained on it (SHA-256 {expected}, now "
-                f"{now}); restore the file, or train again"
-            )
+    expected, now = info.source.get("test_sha256"), data.info.source.get("test_sha256")
+    if now != expected:  # a test file that appeared or went away changes the test set too
+        test = data.info.source.get("test") or info.source.get("test", "its test file")
+        raise ValueError(
+            f"{test} changed since the model was trained on it (SHA-256 {expected}, now {now}); "
+            "restore the file, or train again"
+        )
     x_test = data.x_test if info.scaling is None else info.scaling(data.x_test)
     return x_test, data.y_test
 

@@ -126,7 +126,7 @@ def train_run(
 def _describe(setup: "RunSetup", config: TrainConfig, out_dir: Path, log) -> None:
     log(f"MLP {setup.architecture} ({config.activation}), {setup.model.num_parameters():,} "
         f"parameters; {len(setup.train[0])} training / {len(setup.val[0])} validation "
-        f"{'images' if setup.data is None or setup.data.image_shape else 'rows'}")  # fmt: skip
+        f"{setup.data.examples}")  # fmt: skip
     clipping = f", gradients clipped to norm {config.clip_norm:g}" if config.clip_norm else ""
     log(f"optimizer {setup.optimizer!r}, schedule {setup.schedule!r}{clipping}, loss "
         f"{setup.loss_fn!r}")  # fmt: skip
@@ -290,8 +290,8 @@ class RunSetup:
     rngs: dict[str, np.random.Generator]
     architecture: str  # e.g. "784-256-128-10"
     schedule: Schedule  # the learning rate of each epoch
-    augment: Augmenter | None = None  # distorts each training batch
-    data: DataInfo | None = None  # class names, image shape, source and scaling of the data
+    augment: Augmenter | None  # distorts each training batch
+    data: DataInfo  # class names, image shape, source and scaling of the data
 
 
 def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -> RunSetup:
@@ -306,7 +306,7 @@ def prepare_run(config: TrainConfig, data_dir=None, *, progress: bool = False) -
     split_rng = None if config.split == "ordered" else rngs["split"]
     train, val = train_val_split(x_train, y_train, config.val_size, split_rng)
     if config.train_size is not None:
-        train = _first(train, config.train_size, f"{data.info.name} training {'images' if data.info.image_shape else 'rows'} left after "
+        train = _first(train, config.train_size, f"{data.info.name} training {data.info.examples} left after "
                        f"holding out val_size = {config.val_size}")  # fmt: skip
     scaling = fit_scaling(config.scaling(), train[0])
     if scaling is not None:
