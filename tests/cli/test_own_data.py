@@ -62,7 +62,7 @@ def test_train_on_a_csv_reports_evaluates_and_predicts_by_class_name(flowers_run
     result = json.loads(stdout)
     assert code == 0 and result["test_accuracy"] == metrics["test_accuracy"]
     assert [c["class"] for c in result["classes"]] == SPECIES
-    assert sum(c["examples"] for c in result["classes"]) == 30  # a fifth of 150 rows
+    assert sum(c["examples"] for c in result["classes"]) == result["rows"] == 30  # a fifth of 150
 
     rows = tmp_path / "new.csv"
     rows.write_text("sepal,petal,weight\n0.1,1,-50\n6.2,61,5900\n")

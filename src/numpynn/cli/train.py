@@ -153,7 +153,7 @@ def cmd_evaluate(args) -> int:
     metrics = evaluate(model, x_test, y_test, get_loss(config.loss))
     classes = per_class(model, x_test, y_test, info.class_names)
     result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"],
-              "dataset": info.name, "images": len(y_test), "model": str(path), "classes": classes}  # fmt: skip
+              "dataset": info.name, info.examples: len(y_test), "model": str(path), "classes": classes}  # fmt: skip
     if args.json:
         print(json.dumps(result))
         return 0

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write_bytes, atomic_write_text
-from .csv_tables import csv_test_path, read_csv_table
+from .csv_tables import csv_test_path, read_csv_table, read_csv_test_rows
 from .file_checks import DataFileError, check_data_file
 from .idx import read_idx, write_idx
-from .labeled import hold_out_test
+from .labeled import hold_out_test, label_values
 from .npz_arrays import read_npz_arrays
 
 __all__ = ["IDX_FILES", "LabeledArrays", "convert", "read_arrays", "write_arrays"]
@@ -70,10 +70,11 @@ def read_arrays(src: Path, target: str | None = None) -> LabeledArrays:
         check_data_file(src)
     if suffix == ".csv":
         x, labels, features, _ = read_csv_table(src, target)
-        y = _raw_labels(labels)
-        if csv_test_path(src).exists():
-            x_test, labels_test, _, _ = read_csv_table(csv_test_path(src), target)
-            return LabeledArrays(x, y, x_test, _raw_labels(labels_test), features=features)
+        y = label_values(labels, src, "labels")
+        x_test, labels_test = read_csv_test_rows(src, target, x.shape[1], features)
+        if x_test is not None:
+            y_test = label_values(labels_test, csv_test_path(src), "labels")
+            return LabeledArrays(x, y, x_test, y_test, features=features)
         (x, y), (x_test, y_test) = hold_out_test(x, y, src)
         return LabeledArrays(x, y, x_test, y_test, features=features)
     if suffix == ".npz":
@@ -102,14 +103,6 @@ def _idx_file(folder: Path, base: str) -> Path:
     raise FileNotFoundError(
         f"{folder}: holds no {base} (or {base}.gz); an IDX folder holds {', '.join(IDX_FILES)}"
     )
-
-
-def _raw_labels(labels: list[str]) -> np.ndarray:
-    """CSV labels as integers if every one is an integer, else as strings."""
-    try:
-        return np.array([int(label) for label in labels], dtype=np.int64)
-    except (ValueError, OverflowError):
-        return np.array(labels, dtype=str)
 
 
 def write_arrays(arrays: LabeledArrays, dest: Path, force: bool = False) -> list[Path]:

@@ -22,6 +22,7 @@ __all__ = [
     "TEST_FRACTION",
     "read_labeled",
     "encode_labels",
+    "label_values",
     "hold_out_test",
     "sha256_file",
 ]
@@ -90,7 +91,7 @@ def encode_labels(
     digits, numerically), and their names are their text. An .npz's ``class_names`` instead
     names the integer labels 0..len-1 directly. ``labels_test`` must hold only classes of
     ``labels``."""
-    values = _label_values(labels, path, "y")
+    values = label_values(labels, path, "y")
     if class_names is not None:
         if values.dtype.kind not in "iu" or values.min() < 0 or values.max() >= len(class_names):
             raise DataFileError(
@@ -106,7 +107,7 @@ def encode_labels(
     _check_classes(np.unique(y).size, len(y), path)
     if labels_test is None:
         return y.astype(np.int64), None, names
-    test = _label_values(labels_test, path, "y_test")
+    test = label_values(labels_test, path, "y_test")
     if (test.dtype.kind in "iu") != (classes.dtype.kind in "iu"):
         raise DataFileError(f"{path}: y_test must hold labels of y's kind ({classes.dtype}), "
                             f"got {test.dtype}")  # fmt: skip
@@ -120,8 +121,8 @@ def encode_labels(
     return y.astype(np.int64), index.astype(np.int64), names
 
 
-def _label_values(labels, path, what: str) -> np.ndarray:
-    """Labels as a 1-D array of integers (text made of digits becomes integers) or strings."""
+def label_values(labels, path, what: str) -> np.ndarray:
+    """Labels (a CSV's cells, or an array) as a 1-D array of integers (text made of digits becomes integers) or strings."""
     if isinstance(labels, list):
         if all(INTEGER.fullmatch(label) for label in labels):
             try:
