@@ -5,7 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from numpynn.validation import check_choice, check_int, check_number, is_int, is_number, look_up
+from numpynn.validation import (
+    check_choice,
+    check_int,
+    check_number,
+    in_interval,
+    is_int,
+    is_number,
+    look_up,
+)
 
 
 def test_integers_and_numbers_exclude_bools_and_non_finite_values():
@@ -43,3 +51,18 @@ def test_a_checked_value_is_returned():
 def test_a_refused_value_says_who_what_the_rule_is_and_what_was_given(check, message):
     with pytest.raises(ValueError, match=message):
         check()
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "ends", "inside"),
+    [(0.5, 0, 1, {}, True), (1, 0, 1, {}, False), (1, 0, 1, {"high_open": False}, True),
+     (0, 0, 1, {"low_open": True}, False), (math.inf, 0, math.inf, {}, False),
+     (True, 0, 1, {}, False), ("0.5", 0, 1, {}, False), (np.float32(0.5), 0, 1, {}, True)],
+)  # fmt: skip
+def test_in_interval_is_check_numbers_test(value, low, high, ends, inside):
+    assert in_interval(value, low, high, **ends) is inside
+    if inside:
+        assert check_number("x", value, low, high, **ends) == float(value)
+    else:
+        with pytest.raises(ValueError, match="x must be"):
+            check_number("x", value, low, high, **ends)

@@ -3,6 +3,7 @@ reading regular files only."""
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -73,3 +74,12 @@ def require_regular_file(path: str | os.PathLike) -> Path:
     if not stat.S_ISREG(mode):
         raise ValueError(f"{path} is not a regular file (a FIFO, socket or device); give a file")
     return path
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time (memory stays flat)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -65,6 +65,7 @@ from .model import mlp
 from .optim import get_optimizer
 from .schedules import make_schedule
 from .training import train_step
+from .validation import in_interval, is_int
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -149,6 +150,20 @@ class _MLP(BaseEstimator):
     def _dense_layers(self):
         return [layer for layer in self.model_ if hasattr(layer, "W")]
 
+    def _hidden_sizes(self) -> list:
+        """``hidden_layer_sizes`` as a list (scikit-learn also takes one integer)."""
+        hidden = self.hidden_layer_sizes
+        return [hidden] if np.isscalar(hidden) else list(hidden)
+
+    def _activation_name(self) -> str:
+        """numpynn's name of ``activation`` (scikit-learn's ``logistic`` is ``sigmoid``)."""
+        return ACTIVATION_NAMES.get(self.activation, self.activation)
+
+    def fit(self, X, y):
+        """Train on ``X`` (n_samples, n_features) and ``y`` (labels, or the regressor's
+        targets); returns self."""
+        return self._fit(X, y, incremental=False)
+
     # -- training -----------------------------------------------------------------------------
 
     def _fit(self, X, y, incremental: bool):
@@ -192,12 +207,10 @@ class _MLP(BaseEstimator):
 
     def _start(self, n_features: int, targets: np.ndarray) -> None:
         """A fresh network and fresh records; the seeds follow ``random_state``."""
-        hidden = self.hidden_layer_sizes
-        hidden = [hidden] if np.isscalar(hidden) else list(hidden)
-        sizes = [n_features, *hidden, self._n_outputs(targets)]
+        sizes = [n_features, *self._hidden_sizes(), self._n_outputs(targets)]
         seeds = np.random.SeedSequence(_entropy(self.random_state)).spawn(3)
         self._rng, self._split_seed = np.random.default_rng(seeds[1]), seeds[2]
-        self.model_ = mlp(sizes, ACTIVATION_NAMES.get(self.activation, self.activation),
+        self.model_ = mlp(sizes, self._activation_name(),
                           dropout=self.dropout, dtype=self.dtype, rng=np.random.default_rng(seeds[0]))  # fmt: skip
         self.n_layers_ = len(sizes)
         self.n_outputs_ = sizes[-1]
@@ -287,25 +300,23 @@ class _MLP(BaseEstimator):
 
     def _check_parameters(self) -> None:
         """Refuse a bad parameter at fit (scikit-learn's rule: ``__init__`` only stores)."""
-        hidden = self.hidden_layer_sizes
-        hidden = [hidden] if np.isscalar(hidden) else list(hidden)
         problems = {
-            "hidden_layer_sizes": not all(_is_int(h) and h > 0 for h in hidden),
+            "hidden_layer_sizes": not all(is_int(h) and h > 0 for h in self._hidden_sizes()),
             "solver": self.solver not in SOLVERS,
-            "batch_size": self.batch_size != "auto" and not (_is_int(self.batch_size) and self.batch_size > 0),
-            "max_iter": not (_is_int(self.max_iter) and self.max_iter > 0),
-            "n_iter_no_change": not (_is_int(self.n_iter_no_change) and self.n_iter_no_change > 0),
-            "activation": ACTIVATION_NAMES.get(self.activation, self.activation) not in ACTIVATIONS,
+            "batch_size": self.batch_size != "auto" and not (is_int(self.batch_size) and self.batch_size > 0),
+            "max_iter": not (is_int(self.max_iter) and self.max_iter > 0),
+            "n_iter_no_change": not (is_int(self.n_iter_no_change) and self.n_iter_no_change > 0),
+            "activation": self._activation_name() not in ACTIVATIONS,
             "learning_rate": self.learning_rate != "constant",
-            "alpha": not _in(self.alpha, 0, math.inf),
-            "learning_rate_init": not _in(self.learning_rate_init, 0, math.inf, low_open=True),
-            "momentum": not _in(self.momentum, 0, 1),
-            "beta_1": not _in(self.beta_1, 0, 1, high_open=True),
-            "beta_2": not _in(self.beta_2, 0, 1, high_open=True),
-            "epsilon": not _in(self.epsilon, 0, math.inf, low_open=True),
-            "validation_fraction": not _in(self.validation_fraction, 0, 1, low_open=True, high_open=True),
-            "tol": not _in(self.tol, 0, math.inf),
-            "dropout": not _in(self.dropout, 0, 1, high_open=True),
+            "alpha": not in_interval(self.alpha, 0),
+            "learning_rate_init": not in_interval(self.learning_rate_init, 0, low_open=True),
+            "momentum": not in_interval(self.momentum, 0, 1, high_open=False),
+            "beta_1": not in_interval(self.beta_1, 0, 1),
+            "beta_2": not in_interval(self.beta_2, 0, 1),
+            "epsilon": not in_interval(self.epsilon, 0, low_open=True),
+            "validation_fraction": not in_interval(self.validation_fraction, 0, 1, low_open=True),
+            "tol": not in_interval(self.tol, 0),
+            "dropout": not in_interval(self.dropout, 0, 1),
             "dtype": self.dtype not in ("float32", "float64", np.float32, np.float64),
         }  # fmt: skip
         wrong = [name for name, bad in problems.items() if bad]
@@ -352,10 +363,6 @@ class MLPClassifier(ClassifierMixin, _MLP):
     ``n_features_in_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``.
     """
 
-    def fit(self, X, y):
-        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns self."""
-        return self._fit(X, y, incremental=False)
-
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``, continuing from where the last call left the network and
         the optimizer. ``classes`` (every label that will ever appear) is needed at the first
@@ -371,17 +378,13 @@ class MLPClassifier(ClassifierMixin, _MLP):
 
     def predict(self, X) -> np.ndarray:
         """The label of each row of ``X`` (an indicator matrix for multi-label targets)."""
-        outputs = self._outputs(X)
-        if self._binarizer.y_type_ == "multilabel-indicator":
-            return (outputs > 0).astype(int)
-        return self.classes_[outputs.argmax(axis=1)]
+        decisions = self._decisions(self._outputs(X))
+        return decisions if self._multilabel else self.classes_[decisions]
 
     def predict_proba(self, X) -> np.ndarray:
         """The probability of each class (columns in the order of ``classes_``), float64."""
-        outputs = self._outputs(X).astype(np.float64)
-        if self._binarizer.y_type_ == "multilabel-indicator":
-            return Sigmoid().forward(outputs)
-        return softmax(outputs)
+        outputs = self._outputs(X)
+        return Sigmoid().forward(outputs) if self._multilabel else softmax(outputs)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """The logarithm of ``predict_proba``."""
@@ -425,11 +428,14 @@ class MLPClassifier(ClassifierMixin, _MLP):
     def _n_outputs(self, targets) -> int:
         return targets.shape[1] if targets.ndim == 2 else len(self.classes_)
 
+    def _decisions(self, outputs: np.ndarray) -> np.ndarray:
+        """Each row's class index, or its 0/1 labels (a logit above 0) when multi-label."""
+        return (outputs > 0).astype(int) if self._multilabel else outputs.argmax(axis=1)
+
     def _score_on(self, x, targets) -> float:
-        outputs = self.model_.forward(x)
-        if targets.ndim == 2:
-            return float(np.mean(np.all((outputs > 0) == (targets > 0.5), axis=1)))
-        return float(np.mean(outputs.argmax(axis=1) == targets))
+        """Accuracy (every label right, when multi-label) on encoded targets."""
+        right = self._decisions(self.model_.forward(x)) == targets
+        return float(np.mean(right.all(axis=1) if self._multilabel else right))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -449,10 +455,6 @@ class MLPRegressor(RegressorMixin, _MLP):
     ``out_activation_``.
     """
 
-    def fit(self, X, y):
-        """Train on ``X`` (n_samples, n_features) and targets ``y``; returns self."""
-        return self._fit(X, y, incremental=False)
-
     def partial_fit(self, X, y):
         """One epoch over ``(X, y)``, continuing from where the last call left the network and
         the optimizer."""
@@ -460,7 +462,7 @@ class MLPRegressor(RegressorMixin, _MLP):
 
     def predict(self, X) -> np.ndarray:
         """The predicted targets: shape (n_samples,) when fit on one target per row."""
-        outputs = self._outputs(X).astype(np.float64)
+        outputs = self._outputs(X)
         return outputs.ravel() if self._one_target else outputs
 
     def _validate_input(self, X, y, reset: bool, incremental: bool):
@@ -520,26 +522,13 @@ _ADVICE = {
 }
 
 
-def _in(value, low, high, low_open=False, high_open=False) -> bool:
-    """Whether ``value`` is a real number in the interval (its ends open or closed)."""
-    if not isinstance(value, int | float | np.integer | np.floating) or isinstance(value, bool):
-        return False
-    above = value > low if low_open else value >= low
-    below = value < high if high_open else value <= high
-    return bool(above and below)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
 def _entropy(random_state) -> int | None:
     """A seed for numpy's SeedSequence from scikit-learn's ``random_state`` (None: fresh)."""
     if random_state is None:
         return None
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(np.iinfo(np.int32).max))
-    if _is_int(random_state) and random_state >= 0:
+    if is_int(random_state) and random_state >= 0:
         return int(random_state)
     raise ValueError(
         f"random_state must be None, an integer >= 0 or a numpy RandomState, got {random_state!r}"

@@ -9,7 +9,16 @@ import numbers
 
 import numpy as np
 
-__all__ = ["is_int", "is_number", "plain", "check_int", "check_number", "check_choice", "look_up"]
+__all__ = [
+    "is_int",
+    "is_number",
+    "in_interval",
+    "plain",
+    "check_int",
+    "check_number",
+    "check_choice",
+    "look_up",
+]
 
 
 def is_int(value) -> bool:
@@ -47,17 +56,24 @@ def check_number(
 ) -> float:
     """``value`` as a float if it is a finite number in the interval from ``low`` to ``high``
     (closed at ``low`` and open at ``high`` unless told otherwise)."""
-    inside = is_number(value) and (
-        (value > low if low_open else value >= low)
-        and (value < high if high_open else value <= high)
-    )
-    if not inside:
+    if not in_interval(value, low, high, low_open=low_open, high_open=high_open):
         if math.isfinite(high):
             rule = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         else:
             rule = f"a finite number {'>' if low_open else '>='} {low:g}"
         raise ValueError(f"{_prefix(who)}{name} must be {rule}, got {value!r}")
     return float(value)
+
+
+def in_interval(
+    value, low: float = -math.inf, high: float = math.inf, *, low_open=False, high_open=True
+) -> bool:
+    """Whether ``value`` is a finite number in the interval from ``low`` to ``high`` (closed at
+    ``low`` and open at ``high`` unless told otherwise): ``check_number``'s test, as a bool."""
+    return is_number(value) and bool(
+        (value > low if low_open else value >= low)
+        and (value < high if high_open else value <= high)
+    )
 
 
 def check_choice(name: str, value, allowed, who: str = ""):

@@ -8,11 +8,11 @@ test set has one held out: ``TEST_FRACTION`` of the rows, drawn with the fixed s
 (not the run's seed), so every run on the file is tested on the same rows.
 """
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
+from ..files import sha256_file
 from .csv_tables import INTEGER, csv_test_path, read_csv_table, read_csv_test_rows
 from .dataset import DataInfo, Dataset
 from .file_checks import FORMATS, DataFileError, check_data_file
@@ -24,7 +24,6 @@ __all__ = [
     "encode_labels",
     "label_values",
     "hold_out_test",
-    "sha256_file",
 ]
 
 TEST_FRACTION = 0.2
@@ -72,14 +71,6 @@ def read_labeled(path, target: str | None = None) -> Dataset:
         }
     info = DataInfo(path.name, what, class_names, shape, features, source)
     return Dataset(x, y, x_test, y_test, info)
-
-
-def sha256_file(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def encode_labels(

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_write_bytes, atomic_write_text, require_regular_file
+from ..files import atomic_write_bytes, atomic_write_text, require_regular_file, sha256_file
 from ..history import History
 from ..model import Sequential
 from ..saving import FORMAT as MODEL_FORMAT
@@ -265,11 +265,7 @@ class _arrays:
             check_sizes(layers, arrays.stat().st_size, arrays)
             if arrays.stat().st_size > largest + STATE_SLACK:
                 raise ValueError(f"larger than the model's weights and optimizer state can be ({largest:,} bytes)")  # fmt: skip
-            digest = hashlib.sha256()
-            with open(arrays, "rb") as f:
-                while chunk := f.read(1 << 20):
-                    digest.update(chunk)
-            if digest.hexdigest() != self.manifest["sha256"]:
+            if sha256_file(arrays) != self.manifest["sha256"]:
                 raise ValueError(
                     "its SHA-256 does not match the manifest; the checkpoint is damaged or torn "
                     "(arrays and manifest from different saves)"

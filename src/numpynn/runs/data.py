@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from ..data.dataset import DataInfo, Dataset, load_registered, registered_info
-from ..data.labeled import read_labeled, sha256_file
-from ..files import require_regular_file
+from ..data.labeled import read_labeled
+from ..files import require_regular_file, sha256_file
 from ..saving import load_data_description
 from .config import TrainConfig
 
-__all__ = ["load_run_data", "data_val_size", "model_data_info", "load_test_set"]
+__all__ = ["load_run_data", "data_val_size", "model_data_info", "read_data_json", "load_test_set"]
 
 MAX_DATA_JSON_BYTES = 1 << 26
 
@@ -44,19 +44,23 @@ def model_data_info(path: Path, config: TrainConfig) -> DataInfo:
             return DataInfo.from_dict(values, str(path))
     saved = (path.parent if path.suffix != ".json" else path.parent.parent) / "data.json"
     if saved.is_file():
-        if require_regular_file(saved).stat().st_size > MAX_DATA_JSON_BYTES:
-            raise ValueError(f"{saved}: larger than {MAX_DATA_JSON_BYTES:,} bytes; it is damaged")
-        try:
-            values = json.loads(saved.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(f"{saved}: not valid JSON ({error}); it is damaged") from None
-        return DataInfo.from_dict(values, str(saved))
+        return DataInfo.from_dict(read_data_json(saved), str(saved))
     if config.data is not None:
         raise ValueError(
             f"{path}: its run trained on {config.data} but neither the model nor the run records "
             "the class names and scaling; train it again"
         )
     return registered_info(config.dataset)
+
+
+def read_data_json(saved: Path) -> dict:
+    """The values of a run's ``data.json``; a file too large or not JSON is a clear error."""
+    if require_regular_file(saved).stat().st_size > MAX_DATA_JSON_BYTES:
+        raise ValueError(f"{saved}: larger than {MAX_DATA_JSON_BYTES:,} bytes; it is damaged")
+    try:
+        return json.loads(saved.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{saved}: not valid JSON ({error}); it is damaged") from None
 
 
 def load_test_set(
@@ -85,8 +89,9 @@ def _check_unchanged(path: Path, expected: str | None) -> None:
             f"{path}: the model was trained on this file, which is gone; put it back to "
             f"evaluate the model on its test rows (SHA-256 {expected})"
         )
-    if expected is not None and sha256_file(path) != expected:
+    now = sha256_file(path) if expected is not None else None
+    if now != expected:
         raise ValueError(
             f"{path} changed since the model was trained on it (SHA-256 {expected}, now "
-            f"{sha256_file(path)}); restore the file, or train again"
+            f"{now}); restore the file, or train again"
         )

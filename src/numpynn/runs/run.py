@@ -32,7 +32,7 @@ from ..schedules import Schedule
 from ..training import TrainingInterrupted, TrainState, evaluate, fit
 from .checkpoints import clean_checkpoints, restore_checkpoint, save_checkpoint
 from .config import TrainConfig, save_config
-from .data import load_run_data
+from .data import load_run_data, read_data_json
 from .directories import lock_run_dir
 from .manifest import run_manifest
 from .report import has_statistics, write_run_report
@@ -161,7 +161,7 @@ def _check_same_data(saved: Path, data: DataInfo) -> None:
     """A resumed run must read the data files it started on, byte for byte."""
     if not saved.exists():
         return
-    before = json.loads(saved.read_text()).get("source", {})
+    before = read_data_json(saved).get("source", {})
     for key in ("sha256", "test_sha256"):
         if before.get(key) != data.source.get(key):
             raise ValueError(
