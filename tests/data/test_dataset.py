@@ -20,7 +20,7 @@ def test_every_registered_data_set_names_its_classes():
 
 def test_a_data_description_survives_its_dict():
     info = DataInfo("pets.csv", "rows of 2 features", ["cat", "dog"], None, ["a", "b"],
-                    {"file": "/x/pets.csv"}, fit_scaling("standard", np.eye(2)))  # fmt: skip
+                    {"file": "/x/pets.csv", "width": 2}, fit_scaling("standard", np.eye(2)))  # fmt: skip
     again = DataInfo.from_dict(info.to_dict(), "model.npz")
     assert again.to_dict() == info.to_dict() and again.scaling.kind == "standard"
     assert DataInfo.from_dict(registered_info("mnist").to_dict(), "m").image_shape == (28, 28)
@@ -32,6 +32,7 @@ def test_a_data_description_survives_its_dict():
      {"name": "x", "description": "d", "class_names": [1, 2]},
      {"name": "x", "description": "d", "class_names": ["a"], "features": [3]},
      {"name": "x", "description": "d", "class_names": ["a"], "source": [1]},
+     {"name": "x", "description": "d", "class_names": ["a"], "source": {"width": "2"}},
      {"name": "x", "description": "d", "class_names": ["a"], "image_shape": [28, -1]},
      {"name": "x", "description": "d", "class_names": ["a"], "image_shape": "28x28"}],
 )  # fmt: skip

@@ -52,7 +52,7 @@ def cmd_predict(args) -> int:
                 f"numpynn predict: {path} was trained on {info.expects()}; give CSV files of "
                 f"such rows, not {other}"
             )
-        width = model.parameters()[0].value.shape[0]  # the first layer's in_features
+        width = info.source.get("width")  # as the data file had it, checked against the model
         check_model_fits(model, width, info.num_classes, path)
         for table in tables:
             _predict_rows(model, info, table, width)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..validation import look_up
+from ..validation import is_int, look_up
 from .datasets import DATASETS, load_dataset
 from .scaling import Scaling
 
@@ -88,8 +88,13 @@ def _info_problem(values) -> str | None:
         return "is not a JSON object"
     if not (isinstance(values.get("name"), str) and isinstance(values.get("description"), str)):
         return "must have a name and a description (strings)"
-    if not isinstance(values.get("source", {}), dict):
+    source = values.get("source", {})
+    if not isinstance(source, dict):
         return "must have a source that is a JSON object"
+    if values.get("image_shape") is None and not (
+        is_int(source.get("width")) and source["width"] > 0
+    ):
+        return "must give the width of a table's rows (source.width, an integer > 0)"
     shape = values.get("image_shape")
     if shape is not None and not (
         isinstance(shape, list) and len(shape) == 2
