@@ -28,6 +28,7 @@ from .activations import LeakyReLU, ReLU
 from .layers import Dropout, Layer
 from .losses import Loss
 from .model import Sequential
+from .tables import aligned_text
 from .validation import check_int
 
 __all__ = [
@@ -122,8 +123,7 @@ class GradcheckReport:
             )
             for row in self.rows
         ]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-        table = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
+        table = aligned_text(lines)
         where = "in float64" if self.source_dtype == "float64" else "in a float64 copy"
         verdict = "PASS" if self.passed else "FAIL"
         summary = (

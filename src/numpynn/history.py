@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .files import require_regular_file
-from .tables import csv_text
+from .tables import aligned_text, csv_text
 
 __all__ = ["COLUMNS", "History", "read_history"]
 
@@ -74,14 +74,10 @@ class History:
         """The rows as aligned text, one line per epoch (the middle elided beyond ``max_rows``;
         None shows all). Columns with no value (no validation: ``val_loss``) are left out."""
         columns, cells, skipped = self._grid(max_rows)
-        widths = [
-            max([len(c)] + [len(cell[i]) for cell in cells if cell]) for i, c in enumerate(columns)
-        ]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths))]
-        for line in cells:
-            gap = f"... {skipped} more epochs ..."
-            lines.append("  ".join(v.rjust(w) for v, w in zip(line, widths)) if line else gap)
-        return "\n".join(lines)
+        header, *shown = aligned_text([columns, *filter(None, cells)], right=True)
+        shown = iter(shown)
+        gap = f"... {skipped} more epochs ..."
+        return "\n".join([header, *(next(shown) if line else gap for line in cells)])
 
     def _repr_html_(self) -> str:
         """The table in a Jupyter notebook."""

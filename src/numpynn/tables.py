@@ -23,3 +23,11 @@ def markdown_table(header: list, rows: list[list]) -> str:
     lines = ["| " + " | ".join(map(str, header)) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def aligned_text(rows: list[list[str]], right: bool = False) -> list[str]:
+    """Rows of cells as lines whose columns line up, two spaces apart (right-aligned with
+    ``right``, for numbers)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    pad = str.rjust if right else str.ljust
+    return ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
