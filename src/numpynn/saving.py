@@ -30,6 +30,7 @@ __all__ = [
     "load_data_description",
     "read_parameters",
     "read_array",
+    "read_npy_header",
     "layer_specs",
     "build_layers",
 ]
@@ -216,15 +217,21 @@ def read_parameters(archive: zipfile.ZipFile, model: Sequential, path, prefix: s
         p.value[...] = read_array(archive, prefix + p.name, p.value, path)
 
 
+def read_npy_header(f) -> tuple[tuple, bool, np.dtype]:
+    """The shape, Fortran order and dtype that the .npy stream ``f`` declares, read without
+    reading its data; a version numpy's reader does not know is a ValueError."""
+    version = np.lib.format.read_magic(f)
+    if version not in READ_HEADER:
+        raise ValueError(f".npy format version {version}, not 1.0 or 2.0")
+    return READ_HEADER[version](f)
+
+
 def read_array(archive: zipfile.ZipFile, name: str, like: np.ndarray, path) -> np.ndarray:
     """Array ``name`` of an .npz archive, after checking that its declared shape and dtype are
     those of ``like``, so a forged header can never make us allocate or read more."""
     try:
         with archive.open(f"{name}.npy") as f:
-            version = np.lib.format.read_magic(f)
-            if version not in READ_HEADER:
-                raise ModelFileError(f"{path}: {name} has an unknown .npy format version {version}")
-            shape, fortran_order, dtype = READ_HEADER[version](f)
+            shape, fortran_order, dtype = read_npy_header(f)
             if shape != like.shape or dtype != like.dtype or fortran_order:
                 raise ModelFileError(
                     f"{path}: {name} has shape {shape} {dtype}, the architecture needs "
@@ -265,8 +272,7 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
 def _read_header(archive: zipfile.ZipFile, path) -> dict:
     try:
         with archive.open("header.npy") as f:
-            version = np.lib.format.read_magic(f)
-            shape, _, dtype = READ_HEADER[version](f)
+            shape, _, dtype = read_npy_header(f)
             if shape != () or dtype.kind != "U" or dtype.itemsize > MAX_HEADER_BYTES:
                 raise ValueError("malformed header")
             header = json.loads(str(np.frombuffer(f.read(dtype.itemsize), dtype=dtype)[0]))

@@ -13,16 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..saving import read_npy_header
 from .file_checks import MAX_DATA_BYTES, DataFileError
 
 __all__ = ["NPZ_KEYS", "read_npz_arrays"]
 
 FREE_BYTES, MAX_RATIO = 1 << 26, 100  # a compressed array beyond 64 MB: at most 100:1
 NPZ_KEYS = ("x", "y", "x_test", "y_test", "class_names")
-READ_HEADER = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
 
 
 def read_npz_arrays(path) -> dict:
@@ -64,12 +61,7 @@ def _read_npy(archive: zipfile.ZipFile, key: str, member: str, path: Path) -> np
         entry = archive.getinfo(member)
         declared = entry.file_size
         with archive.open(member) as f:
-            version = np.lib.format.read_magic(f)
-            if version not in READ_HEADER:
-                raise DataFileError(
-                    f"{path}: {key} has .npy format version {version}, not 1.0 or 2.0"
-                )
-            shape, fortran, dtype = READ_HEADER[version](f)
+            shape, fortran, dtype = read_npy_header(f)
             _check_dtype(key, dtype, path)
             nbytes = math.prod(shape) * dtype.itemsize
             if nbytes > min(declared, MAX_DATA_BYTES):

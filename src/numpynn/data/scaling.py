@@ -2,10 +2,11 @@
 ``scale`` measured on the training rows only (the validation and test rows must not leak into
 what the network is given)."""
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..validation import is_number
 
 __all__ = ["SCALINGS", "Scaling", "fit_scaling"]
 
@@ -43,7 +44,7 @@ class Scaling:
                 and isinstance(offset, list)
                 and isinstance(scale, list)
                 and 1 <= len(offset) == len(scale) <= MAX_FEATURES
-                and all(isinstance(v, int | float) and math.isfinite(v) for v in offset + scale)
+                and all(map(is_number, offset + scale))
                 and all(v > 0 for v in scale)
             )
         except (TypeError, KeyError):
